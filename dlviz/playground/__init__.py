@@ -1,0 +1,9 @@
+"""The neural-network Playground: an MLP trained live on 2-D data (TF-Playground style).
+
+Public names: PlaygroundConfig, PlaygroundSession, PlaygroundSnapshot, FEATURES.
+"""
+
+from dlviz.playground.config import FEATURES, PlaygroundConfig
+from dlviz.playground.session import PlaygroundSession, PlaygroundSnapshot
+
+__all__ = ["FEATURES", "PlaygroundConfig", "PlaygroundSession", "PlaygroundSnapshot"]

@@ -1,0 +1,92 @@
+"""The Playground network: input features → hidden layers (Linear, optional BatchNorm,
+activation, optional dropout) → raw outputs, plus the feature map and weight initialisers.
+
+A plain nn.Module; training lives in session.py (autograd) and fused.py (hand-written SGD).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+from torch import Tensor, nn
+
+from dlviz.activations import get_activation
+
+
+def feature_matrix(xy: Tensor, names: tuple[str, ...]) -> Tensor:
+    """(n, 2) points → (n, F) inputs, one column per feature name of config.FEATURES."""
+    x1, x2 = xy[:, 0], xy[:, 1]
+    columns = {
+        "x1": lambda: x1,
+        "x2": lambda: x2,
+        "x1^2": lambda: x1 * x1,
+        "x2^2": lambda: x2 * x2,
+        "x1x2": lambda: x1 * x2,
+        "sin_x1": lambda: torch.sin(x1),
+        "sin_x2": lambda: torch.sin(x2),
+    }
+    return torch.stack([columns[n]() for n in names], 1)  # (n, F)
+
+
+class SeededDropout(nn.Module):
+    """Inverted dropout whose masks come from the session's own torch.Generator."""
+
+    def __init__(self, p: float, generator: torch.Generator) -> None:
+        super().__init__()
+        self.p = p
+        self.generator = generator
+
+    def forward(self, a: Tensor) -> Tensor:
+        if not self.training or self.p == 0.0:
+            return a
+        keep = torch.rand(a.shape, generator=self.generator, device=a.device) >= self.p
+        return a * keep / (1.0 - self.p)
+
+
+class PlaygroundNet(nn.Module):
+    """MLP over the chosen features. forward(x) → (z, hidden activations per layer)."""
+
+    def __init__(
+        self,
+        n_in: int,
+        hidden: tuple[int, ...],
+        n_out: int,
+        activation: str,
+        dropout: float = 0.0,
+        batch_norm: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        sizes = (n_in, *hidden, n_out)
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
+        self.norms = nn.ModuleList(
+            nn.BatchNorm1d(h) if batch_norm else nn.Identity() for h in hidden
+        )
+        self.act = get_activation(activation).fn
+        gen = generator if generator is not None else torch.Generator()
+        self.drops = nn.ModuleList(SeededDropout(dropout, gen) for _ in hidden)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, list[Tensor]]:
+        hiddens: list[Tensor] = []
+        a = x
+        for linear, norm, drop in zip(self.linears, self.norms, self.drops):
+            a = self.act(norm(linear(a)))  # (B, h)
+            hiddens.append(a)
+            a = drop(a)
+        return self.linears[-1](a), hiddens  # (B, n_out)
+
+
+def initialise(net: PlaygroundNet, scheme: str, generator: torch.Generator) -> None:
+    """'playground': weights U(−0.5, 0.5), biases 0.1 (TensorFlow Playground's choice);
+    'pytorch': nn.Linear's own Kaiming-uniform default, drawn from `generator`."""
+    with torch.no_grad():
+        for linear in net.linears:
+            w, b = linear.weight, linear.bias
+            if scheme == "playground":
+                w.copy_(torch.rand(w.shape, generator=generator) - 0.5)
+                b.fill_(0.1)
+            else:
+                bound = 1.0 / w.shape[1] ** 0.5  # = kaiming_uniform(a=√5) for nn.Linear
+                w.copy_((torch.rand(w.shape, generator=generator) * 2 - 1) * bound)
+                b.copy_((torch.rand(b.shape, generator=generator) * 2 - 1) * bound)

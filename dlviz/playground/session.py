@@ -1,0 +1,241 @@
+"""PlaygroundSession: trains a PlaygroundNet live on a 2-D dataset and snapshots what it
+has learned (decision plane, hidden-unit maps, losses, accuracy, confusion matrix).
+
+Satisfies dlviz.live.Session. Plain SGD without dropout/batch norm runs through the fused
+step (fused.py); everything else through autograd and a real torch.optim optimizer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from dlviz.data import EXTENT, make_dataset, split
+from dlviz.device import DEVICE
+from dlviz.live import DivergenceGuard, History, Snapshot, train_for
+from dlviz.playground.config import PlaygroundConfig
+from dlviz.playground.fused import FusedSGD
+from dlviz.playground.heads import make_head
+from dlviz.playground.model import PlaygroundNet, feature_matrix, initialise
+from dlviz.playground.readout import read_plane, read_scores
+
+GRID = 61  # decision-plane resolution (points per axis, spacing 0.2 on [−6, 6])
+UNIT_STRIDE = 3  # hidden-unit maps use every 3rd grid point: 21 × 21
+
+
+@dataclass(frozen=True)
+class PlaygroundSnapshot(Snapshot):
+    """The Playground at one moment. Arrays are float32 unless noted."""
+
+    epoch: int  # passes over the training set
+    kind: str  # "binary", "multiclass" or "regression"
+    n_classes: int  # K for multiclass, 2 binary, 0 regression
+    train_loss: float  # data loss on the whole training set (regularization excluded)
+    test_loss: float
+    train_accuracy: float | None  # fraction correct; None for regression
+    test_accuracy: float | None
+    history_steps: np.ndarray  # int64 (m,), m ≤ 2000
+    history_train_loss: np.ndarray  # (m,)
+    history_test_loss: np.ndarray  # (m,)
+    grid_x: np.ndarray  # (G,) x1 coordinates of the plane
+    grid_y: np.ndarray  # (G,) x2 coordinates
+    grid: np.ndarray  # (G, G) [row = x2, col = x1]: [−1, 1] binary, value, or class index
+    confidence: np.ndarray | None  # (G, G) max class probability (multiclass only)
+    neuron_maps: tuple[np.ndarray, ...]  # per hidden layer (units, g, g) activations
+    value_range: tuple[float, float]  # colour range of `grid` and the labels
+    train_x: np.ndarray  # (n, 2)
+    train_y: np.ndarray  # (n,) labels as in dlviz.data
+    test_x: np.ndarray
+    test_y: np.ndarray
+    confusion: np.ndarray | None  # int64 (K, K), rows true, cols predicted (test set)
+
+
+class PlaygroundSession:
+    """One learner's Playground run (see PlaygroundConfig for the knobs)."""
+
+    def __init__(self, config: PlaygroundConfig) -> None:
+        self.config = config.validate()
+        self.step_count = 0
+        self.epoch = 0
+        self.halted: str | None = None
+        self._cpu_gen = torch.Generator().manual_seed(config.seed)
+        self._gen = torch.Generator(device=DEVICE).manual_seed(config.seed)
+        self._load_data()
+        self.head = make_head(self.kind, config.loss, self.n_classes)
+        self._t_train = self.head.target(self.train.y, DEVICE)  # (n, n_out)
+        self._t_test = self.head.target(self.test.y, DEVICE)
+        self.net = PlaygroundNet(
+            len(config.features),
+            config.hidden,
+            self.head.n_out,
+            config.activation,
+            config.dropout,
+            config.batch_norm,
+            self._gen,
+        )
+        initialise(self.net, config.init, self._cpu_gen)
+        self.net.to(DEVICE)
+        self.fused = FusedSGD(self.net, config.activation, self.head) if config.fused else None
+        self.optimizer = None if self.fused else _make_optimizer(self.net, config)
+        self.history = History(("train_loss", "test_loss"))
+        self.guard = DivergenceGuard()
+        self._cached: PlaygroundSnapshot | None = None
+        self._last_params: torch.Tensor | None = None
+        self.retune(config)
+        self._record(force=True)
+
+    def _load_data(self) -> None:
+        cfg = self.config
+        data = make_dataset(cfg.dataset, cfg.n_points, cfg.noise, cfg.seed)
+        self.kind, self.n_classes = data.kind, data.n_classes
+        self.train, self.test = split(data, cfg.train_fraction, cfg.seed)
+        axis = torch.linspace(-EXTENT, EXTENT, GRID)
+        gy, gx = torch.meshgrid(axis, axis, indexing="ij")  # (G, G) each, row = x2
+        plane = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)  # (G·G, 2)
+        self._axis = axis.numpy().astype(np.float32)
+        self._plane = feature_matrix(plane, cfg.features).to(DEVICE)  # (G·G, F)
+        self._x_train = feature_matrix(torch.from_numpy(self.train.x), cfg.features).to(DEVICE)
+        self._x_test = feature_matrix(torch.from_numpy(self.test.x), cfg.features).to(DEVICE)
+
+    def retune(self, config: PlaygroundConfig) -> None:
+        """Apply the live knobs (learning rate, regularization) without resetting training."""
+        config.validate()
+        self.config = dataclasses.replace(
+            self.config,
+            learning_rate=config.learning_rate,
+            regularization=config.regularization,
+            reg_rate=config.reg_rate,
+        )
+        if self.fused is not None:
+            self.fused.learning_rate = config.learning_rate
+            self.fused.regularization = config.regularization
+            self.fused.reg_rate = config.reg_rate
+        else:
+            for group in self.optimizer.param_groups:
+                group["lr"] = config.learning_rate
+
+    def step(self, budget_s: float) -> PlaygroundSnapshot:
+        """Train whole epochs for about `budget_s` seconds (at least one), then snapshot."""
+        if self.halted is None:
+            train_for(budget_s, self._epoch)
+        return self.snapshot()
+
+    def _epoch(self) -> bool:
+        """One pass over the shuffled training set; False once the run has diverged."""
+        x, t = self._x_train, self._t_train
+        perm = torch.randperm(len(x), generator=self._gen, device=DEVICE)
+        batches = zip(x[perm].split(self.config.batch_size), t[perm].split(self.config.batch_size))
+        if self.fused is not None:
+            for xb, tb in batches:
+                self.fused.step(xb, tb)
+                self.step_count += 1
+        else:
+            self.net.train()
+            for xb, tb in batches:
+                self._autograd_step(xb, tb)
+                self.step_count += 1
+        self.epoch += 1
+        return self._record()
+
+    def _autograd_step(self, xb: torch.Tensor, tb: torch.Tensor) -> None:
+        if self.config.batch_norm and len(xb) < 2:
+            return  # batch norm needs two samples; skip a lone leftover point
+        self.optimizer.zero_grad(set_to_none=True)
+        z, _ = self.net(xb)
+        loss = self.head.loss(z, tb) + self._penalty()
+        loss.backward()
+        self.optimizer.step()
+
+    def _penalty(self) -> torch.Tensor | float:
+        cfg = self.config
+        if cfg.regularization == "none" or cfg.reg_rate == 0.0:
+            return 0.0
+        weights = [lin.weight for lin in self.net.linears]
+        if cfg.regularization == "l2":
+            return 0.5 * cfg.reg_rate * sum((w * w).sum() for w in weights)
+        return cfg.reg_rate * sum(w.abs().sum() for w in weights)
+
+    @torch.no_grad()
+    def _loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        self.net.eval()
+        return self.head.loss(self.net(x)[0], t)
+
+    def _record(self, force: bool = False) -> bool:
+        """Check for divergence every epoch (train loss); sample the history when it wants."""
+        if force or self.history.wants(self.step_count):
+            train, test = torch.stack(
+                [self._loss(self._x_train, self._t_train), self._loss(self._x_test, self._t_test)]
+            ).tolist()  # one device sync
+        else:
+            train, test = float(self._loss(self._x_train, self._t_train)), None
+        reason = self.guard.check(train, self._moved())
+        if reason is not None:
+            self.halted = reason
+            return False
+        if test is not None:
+            self.history.add(self.step_count, train_loss=train, test_loss=test)
+        return True
+
+    @torch.no_grad()
+    def _moved(self) -> float:
+        """Largest change of any parameter but the output bias since the previous call, in
+        units of the learning rate (the output bias alone keeps moving in a dead network)."""
+        params = list(self.net.parameters())[:-1]
+        flat = torch.cat([p.reshape(-1) for p in params])
+        last, self._last_params = self._last_params, flat
+        if last is None:
+            return float("inf")
+        return float((flat - last).abs().max()) / self.config.learning_rate
+
+    def snapshot(self) -> PlaygroundSnapshot:
+        """The current state, computed once per step count (cheap to call repeatedly)."""
+        if (
+            self._cached is None
+            or self._cached.step != self.step_count
+            or (self._cached.halted != self.halted)
+        ):
+            self._cached = self._build_snapshot()
+        return self._cached
+
+    @torch.no_grad()
+    def _build_snapshot(self) -> PlaygroundSnapshot:
+        self.net.eval()
+        losses = torch.stack(
+            [self._loss(self._x_train, self._t_train), self._loss(self._x_test, self._t_test)]
+        ).tolist()
+        scores = read_scores(
+            self.net, self.head, (self._x_train, self._t_train), (self._x_test, self._t_test)
+        )
+        labels = np.concatenate([self.train.y, self.test.y])
+        plane = read_plane(self.net, self.head, self._plane, GRID, UNIT_STRIDE, labels)
+        return PlaygroundSnapshot(
+            step=self.step_count,
+            halted=self.halted,
+            epoch=self.epoch,
+            kind=self.kind,
+            n_classes=self.n_classes,
+            train_loss=losses[0],
+            test_loss=losses[1],
+            history_steps=self.history.steps(),
+            history_train_loss=self.history.series("train_loss"),
+            history_test_loss=self.history.series("test_loss"),
+            grid_x=self._axis,
+            grid_y=self._axis,
+            train_x=self.train.x,
+            train_y=self.train.y,
+            test_x=self.test.x,
+            test_y=self.test.y,
+            **scores,
+            **plane,
+        )
+
+
+def _make_optimizer(net: PlaygroundNet, cfg: PlaygroundConfig) -> torch.optim.Optimizer:
+    params = net.parameters()
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=cfg.learning_rate)
+    momentum = 0.9 if cfg.optimizer == "momentum" else 0.0
+    return torch.optim.SGD(params, lr=cfg.learning_rate, momentum=momentum)

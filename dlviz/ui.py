@@ -1,0 +1,177 @@
+"""The only dlviz module that imports streamlit: page frame and sidebar, one session per
+page in st.session_state (`get_session`), and the live-panel driver every page uses.
+
+It draws no topic charts itself; pages pass a `draw(snapshot)` callback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from dlviz.device import GATE, describe_device
+from dlviz.live import DIVERGENCE_ADVICE, Session, Snapshot, structural_key
+
+S = TypeVar("S", bound=Session)
+C = TypeVar("C")
+
+TICK_BUDGET_S = 0.25  # training time per live tick
+TICK_INTERVAL_S = 0.4  # time between ticks: ≥ 2 view updates a second
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One entry of the home page and the sidebar."""
+
+    title: str
+    page: str | None  # script path, None while the topic is not built yet
+    blurb: str
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "Playground",
+        "pages/playground.py",
+        "train a neural network on 2-D data and watch its decision boundary form",
+    ),
+    Topic("Activations", None, "curves, derivatives and what they do to a deep network"),
+    Topic("Gradient descent", None, "loss surfaces, optimizer races, learning rates, schedules"),
+    Topic("Convolution", None, "filters sliding over images, pooling, a tiny CNN"),
+    Topic("Attention", None, "scaled dot-product attention and a transformer trained live"),
+    Topic("LSTM gates", None, "input, forget and output gates at work on sequences"),
+    Topic("GAN", None, "a generator and a discriminator in a live duel"),
+)
+
+
+def setup_page(title: str, icon: str = "🧠") -> None:
+    """Page config (wide layout) and the shared sidebar. Call first on every page."""
+    st.set_page_config(page_title=f"{title} · dlviz", page_icon=icon, layout="wide")
+    sidebar()
+
+
+def sidebar() -> None:
+    """Navigation with human titles, the compute device, and the training queue if busy."""
+    with st.sidebar:
+        st.page_link("app.py", label="Home", icon="🏠")
+        for topic in TOPICS:
+            if topic.page:
+                st.page_link(topic.page, label=topic.title)
+            else:
+                st.caption(f"{topic.title} · coming soon")
+        st.divider()
+        st.caption(f"Compute: {describe_device()}")
+        gate = GATE.status()
+        if gate.active >= gate.capacity or gate.waiting:
+            st.caption(
+                f"Training slots busy: {gate.active}/{gate.capacity}, {gate.waiting} waiting"
+            )
+
+
+def page_intro(title: str, idea: str, formula: str) -> None:
+    """The opening of every page: title, the idea in a sentence or two, its formula."""
+    st.title(title)
+    st.markdown(idea)
+    st.latex(formula)
+
+
+def get_session(key: str, config: C, factory: Callable[[C], S]) -> S:
+    """The page's session in st.session_state[key]: built by `factory(config)` on first
+    use or when a structural field of `config` changed, else retuned with its live knobs.
+    A config the factory rejects (ValueError) shows the message and stops the page run."""
+    current = st.session_state.get(key)
+    try:
+        if current is None or structural_key(current.config) != structural_key(config):
+            current = factory(config)
+            st.session_state[key] = current
+        elif current.config != config:
+            current.retune(config)
+    except ValueError as err:
+        st.error(f"That setting can't be used: {err}")
+        st.stop()
+    return current
+
+
+def _ticket() -> str:
+    return st.session_state.setdefault("dlviz_ticket", uuid.uuid4().hex)
+
+
+def _guarded(session: Session, budget_s: float) -> Snapshot:
+    """Train through the compute gate; an unexpected error pauses the session instead of
+    crashing the page."""
+    position = GATE.try_enter(_ticket(), wait_s=budget_s)
+    if position:
+        st.caption(f"⏳ Waiting for a free training slot: {_ordinal(position)} in line.")
+        return session.snapshot()
+    try:
+        return session.step(budget_s)
+    except (RuntimeError, ValueError, FloatingPointError) as err:
+        session.halted = f"Training stopped with an error: {err}"
+        return session.snapshot()
+    finally:
+        GATE.leave(_ticket())
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def live_panel(
+    key: str,
+    config: C,
+    factory: Callable[[C], S],
+    draw: Callable[[Any], None],
+    *,
+    readouts: Callable[[Any], list[tuple[str, str]]] | None = None,
+    budget_s: float = TICK_BUDGET_S,
+    interval_s: float = TICK_INTERVAL_S,
+) -> S:
+    """Run/Pause toggle, Step and Reset buttons, and a live fragment that trains for
+    `budget_s` per tick (every `interval_s` s while running), shows a row of metrics (`Step`
+    first, then `readouts(snapshot)` as (label, value) pairs) and calls `draw(snapshot)`.
+    Widget keys: `{key}_run`, `{key}_step`, `{key}_reset`; the session is `{key}_session`."""
+    session_key, run_key = f"{key}_session", f"{key}_run"
+    session = get_session(session_key, config, factory)
+    if session.halted and st.session_state.get(run_key):
+        st.session_state[run_key] = False  # a halted run shows as paused
+    buttons = st.columns([1.2, 1, 1, 5], vertical_alignment="center")
+    running = buttons[0].toggle(
+        "Run",
+        key=run_key,
+        disabled=bool(session.halted),
+        help="Train continuously; switch off to pause.",
+    )
+    if buttons[1].button(
+        "Step",
+        key=f"{key}_step",
+        disabled=running or bool(session.halted),
+        help="Train one more epoch, then stop.",
+    ):
+        _guarded(session, 0.0)
+    if buttons[2].button("Reset", key=f"{key}_reset", help="Start again from fresh weights."):
+        session = factory(session.config)
+        st.session_state[session_key] = session
+    if not running:
+        GATE.forget(_ticket())
+
+    @st.fragment(run_every=interval_s if running else None)
+    def live_view() -> None:
+        current: Session = st.session_state[session_key]
+        snap = _guarded(current, budget_s) if running else current.snapshot()
+        if snap.halted:
+            st.warning(f"**{snap.halted}** {DIVERGENCE_ADVICE}", icon="⚠️")
+            if running:
+                st.rerun(scope="app")  # switch the toggle off and stop the ticks
+        extra = readouts(snap) if readouts else []
+        for column, (label, value) in zip(
+            st.columns(1 + len(extra)), [("Step", f"{snap.step:,}"), *extra]
+        ):
+            column.metric(label, value)
+        draw(snap)
+
+    live_view()
+    return session
