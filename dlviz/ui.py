@@ -6,11 +6,15 @@ It draws no topic charts itself; pages pass a `draw(snapshot)` callback.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
+import plotly
+import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.device import GATE, describe_device
@@ -19,8 +23,8 @@ from dlviz.live import DIVERGENCE_ADVICE, Session, Snapshot, structural_key
 S = TypeVar("S", bound=Session)
 C = TypeVar("C")
 
-TICK_BUDGET_S = 0.25  # training time per live tick
-TICK_INTERVAL_S = 0.4  # time between ticks: ≥ 2 view updates a second
+TICK_BUDGET_S = 0.4  # training time per live tick
+TICK_INTERVAL_S = 0.5  # time between ticks: 2 view updates a second
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,72 @@ TOPICS: tuple[Topic, ...] = (
 )
 
 
-def setup_page(title: str, icon: str = "🧠") -> None:
+# --- charts that update in place ---------------------------------------------------------
+# st.plotly_chart remounts the chart whenever its data changes, so a live chart blanks for a
+# frame on every tick. This component keeps one <div> per key and calls Plotly.react on it:
+# the chart morphs in place, and zoom survives through the figure's layout.uirevision.
+# Plotly's JS is the copy inside the installed plotly package, served from ./static/ by
+# Streamlit's static file serving (server.enableStaticServing): nothing comes from a CDN.
+
+_STATIC = Path(__file__).resolve().parents[1] / "static"
+_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+_LIVE_CHART_JS = """
+function loadPlotly() {
+  if (!window.__dlvizPlotly) {
+    window.__dlvizPlotly = new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = "app/static/plotly.min.js";
+      tag.onload = () => resolve(window.Plotly);
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+  return window.__dlvizPlotly;
+}
+export default function (component) {
+  const { data, parentElement } = component;
+  const div = parentElement.querySelector(".dlviz-live-chart");
+  loadPlotly().then((Plotly) => {
+    const fig = JSON.parse(data.figure);
+    Plotly.react(div, fig.data, fig.layout, data.config);
+  });
+}
+"""
+
+
+def _serve_plotly_js() -> bool:
+    """Copy plotly.min.js next to the app for static serving; False if impossible."""
+    target = _STATIC / "plotly.min.js"
+    try:
+        if not target.exists() or target.stat().st_size != _PLOTLY_JS.stat().st_size:
+            _STATIC.mkdir(exist_ok=True)
+            shutil.copyfile(_PLOTLY_JS, target)
+        return True
+    except OSError:
+        return False
+
+
+_IN_PLACE = _serve_plotly_js()
+_live_chart_component = st.components.v2.component(
+    "dlviz_live_chart",
+    html='<div class="dlviz-live-chart" data-testid="dlvizLiveChart"></div>',
+    js=_LIVE_CHART_JS,
+    isolate_styles=False,
+)
+
+
+def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
+    """Draw `fig` (with a fixed layout height) so that later calls with the same `key`
+    update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served."""
+    config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False}
+    if not _IN_PLACE:
+        st.plotly_chart(fig, theme=None, key=key, config=config)
+        return
+    height = int(fig.layout.height or 400)
+    _live_chart_component(data={"figure": fig.to_json(), "config": config}, key=key, height=height)
+
+
+def setup_page(title: str, icon: str = ":material/neurology:") -> None:
     """Page config (wide layout) and the shared sidebar. Call first on every page."""
     st.set_page_config(page_title=f"{title} · dlviz", page_icon=icon, layout="wide")
     sidebar()
@@ -56,10 +125,10 @@ def setup_page(title: str, icon: str = "🧠") -> None:
 def sidebar() -> None:
     """Navigation with human titles, the compute device, and the training queue if busy."""
     with st.sidebar:
-        st.page_link("app.py", label="Home", icon="🏠")
+        st.page_link("app.py", label="Home", icon=":material/home:")
         for topic in TOPICS:
             if topic.page:
-                st.page_link(topic.page, label=topic.title)
+                st.page_link(topic.page, label=topic.title, icon=":material/play_circle:")
             else:
                 st.caption(f"{topic.title} · coming soon")
         st.divider()
@@ -104,7 +173,10 @@ def _guarded(session: Session, budget_s: float) -> Snapshot:
     crashing the page."""
     position = GATE.try_enter(_ticket(), wait_s=budget_s)
     if position:
-        st.caption(f"⏳ Waiting for a free training slot: {_ordinal(position)} in line.")
+        st.caption(
+            f":material/hourglass_top: Waiting for a free training slot: "
+            f"{_ordinal(position)} in line."
+        )
         return session.snapshot()
     try:
         return session.step(budget_s)
@@ -163,7 +235,7 @@ def live_panel(
         current: Session = st.session_state[session_key]
         snap = _guarded(current, budget_s) if running else current.snapshot()
         if snap.halted:
-            st.warning(f"**{snap.halted}** {DIVERGENCE_ADVICE}", icon="⚠️")
+            st.warning(f"**{snap.halted}** {DIVERGENCE_ADVICE}", icon=":material/warning:")
             if running:
                 st.rerun(scope="app")  # switch the toggle off and stop the ticks
         extra = readouts(snap) if readouts else []

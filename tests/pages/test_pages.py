@@ -1,0 +1,146 @@
+"""AppTest on every page: renders without exceptions, widgets driven by key, live ticks.
+
+AppTest does not fire `run_every`, so ticks are driven by the Step button and reruns.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+
+
+def _app(path: str) -> AppTest:
+    """Start from the entrypoint (as a browser does) and open `path` in it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if path != "app.py":
+        at.switch_page(path)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    (metric,) = [m for m in at.metric if m.label == label]
+    return metric.value
+
+
+def _charts(at: AppTest) -> dict[str, dict]:
+    """The page's live charts (dlviz.ui.live_chart), key → decoded Plotly figure."""
+    charts = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "dlviz_live_chart":
+            key = element.proto.id.rsplit("-", 1)[-1]
+            charts[key] = json.loads(json.loads(element.proto.json)["figure"])
+    return charts
+
+
+def _step(at: AppTest) -> int:
+    return int(_metric(at, "Step").replace(",", ""))
+
+
+def test_home_lists_every_topic_and_links_the_playground():
+    at = _app("app.py")
+    text = " ".join(m.value for m in at.markdown)
+    for topic in ("Activations", "Gradient descent", "Attention", "GAN"):
+        assert topic in text
+    assert at.title[0].value == "dlviz"
+
+
+def test_playground_renders_with_charts_and_a_step_counter():
+    at = _app("pages/playground.py")
+    assert _step(at) == 0
+    assert any(m.label == "Test loss" for m in at.metric)
+    charts = _charts(at)
+    assert set(charts) == {"pg_boundary", "pg_loss_curve", "pg_confusion", "pg_neurons"}
+    boundary_types = {trace["type"] for trace in charts["pg_boundary"]["data"]}
+    assert {"heatmap", "scatter"} <= boundary_types
+
+
+def test_step_button_advances_the_step_metric():
+    at = _app("pages/playground.py")
+    at.button(key="pg_step").click().run()
+    assert not at.exception
+    first = _step(at)
+    assert first > 0
+    at.button(key="pg_step").click().run()
+    assert _step(at) > first
+
+
+def test_changing_learning_rate_mid_run_keeps_the_step_count():
+    at = _app("pages/playground.py")
+    at.button(key="pg_step").click().run()
+    before = _step(at)
+    at.select_slider(key="pg_lr").set_value(0.3).run()
+    assert not at.exception
+    assert _step(at) == before
+    assert at.session_state["pg_session"].config.learning_rate == 0.3
+
+
+def test_structural_change_builds_a_new_session_and_reset_restarts():
+    at = _app("pages/playground.py")
+    at.button(key="pg_step").click().run()
+    at.slider(key="pg_layers").set_value(3).run()
+    assert not at.exception and _step(at) == 0
+    at.button(key="pg_step").click().run()
+    at.button(key="pg_reset").click().run()
+    assert _step(at) == 0
+
+
+@pytest.mark.parametrize(
+    ("widget", "key", "value"),
+    [
+        ("segmented_control", "pg_dataset_classification", "spiral"),
+        ("multiselect", "pg_features", ["x1", "x2", "sin_x1"]),
+        ("selectbox", "pg_activation", "relu"),
+        ("toggle", "pg_batch_norm", True),
+        ("segmented_control", "pg_optimizer", "adam"),
+        ("toggle", "pg_show_test", True),
+        ("toggle", "pg_discretize", True),
+    ],
+)
+def test_each_control_reaches_the_session(widget, key, value):
+    at = _app("pages/playground.py")
+    getattr(at, widget)(key=key).set_value(value).run()
+    at.button(key="pg_step").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _step(at) > 0
+
+
+def test_regression_and_multiclass_render():
+    at = _app("pages/playground.py")
+    at.segmented_control(key="pg_dataset_classification").set_value("spiral3").run()
+    at.segmented_control(key="pg_loss").set_value("cross_entropy").run()
+    at.button(key="pg_step").click().run()
+    assert not at.exception and _step(at) > 0
+    at.segmented_control(key="pg_problem").set_value("regression").run()
+    at.button(key="pg_step").click().run()
+    assert not at.exception and _step(at) > 0
+    assert not any(m.label == "Test accuracy" for m in at.metric)
+
+
+def test_learning_rate_10_pauses_with_a_message_not_a_crash():
+    at = _app("pages/playground.py")
+    at.segmented_control(key="pg_problem").set_value("regression").run()
+    at.select_slider(key="pg_lr").set_value(10.0).run()
+    for _ in range(5):  # each Step is one epoch; the run blows up within a few
+        if at.button(key="pg_step").disabled:
+            break
+        at.button(key="pg_step").click().run()
+    assert not at.exception
+    assert at.button(key="pg_step").disabled
+    assert any("Training paused" in w.value for w in at.warning)
+    assert at.toggle(key="pg_run").disabled
+
+
+def test_no_hidden_layers_and_no_features_are_handled():
+    at = _app("pages/playground.py")
+    at.slider(key="pg_layers").set_value(0).run()
+    at.button(key="pg_step").click().run()
+    assert not at.exception and _step(at) > 0
+    at.multiselect(key="pg_features").set_value([]).run()
+    assert not at.exception
+    assert any("can't be used" in e.value for e in at.error)
