@@ -63,22 +63,28 @@ class ComputeGate:
 
     A caller enters with a ticket (any hashable, one per browser session). If no slot is
     free it joins the queue and learns its position, so the page can say "waiting, 3rd in
-    line" instead of freezing. Tickets of closed tabs expire after `stale_s` seconds.
+    line" instead of freezing. Queued tickets of closed tabs expire after `stale_s` seconds;
+    a slot held longer than `lease_s` (a tick lasts well under a second) is taken back, so a
+    session torn down mid-tick can never block the others for good.
     """
 
-    def __init__(self, capacity: int, stale_s: float = 5.0) -> None:
+    def __init__(self, capacity: int, stale_s: float = 5.0, lease_s: float = 30.0) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be ≥ 1, got {capacity}")
         self.capacity = capacity
         self.stale_s = stale_s
+        self.lease_s = lease_s
         self._cond = threading.Condition()
-        self._active: set[object] = set()
+        self._active: dict[object, float] = {}  # ticket → when it entered
         self._queue: dict[object, float] = {}  # ticket → last time it asked (FIFO order)
 
     def _expire(self, now: float) -> None:
         for ticket, seen in list(self._queue.items()):
             if now - seen > self.stale_s:
                 del self._queue[ticket]
+        for ticket, since in list(self._active.items()):
+            if now - since > self.lease_s:
+                del self._active[ticket]
 
     def _can_enter(self, ticket: object) -> bool:
         if len(self._active) >= self.capacity:
@@ -100,7 +106,7 @@ class ComputeGate:
                 self._queue[ticket] = now
                 if self._can_enter(ticket):
                     del self._queue[ticket]
-                    self._active.add(ticket)
+                    self._active[ticket] = now
                     return 0
                 remaining = deadline - now
                 if remaining <= 0:
@@ -110,7 +116,7 @@ class ComputeGate:
     def leave(self, ticket: object) -> None:
         """Give back the slot held by `ticket`."""
         with self._cond:
-            self._active.discard(ticket)
+            self._active.pop(ticket, None)
             self._cond.notify_all()
 
     def forget(self, ticket: object) -> None:

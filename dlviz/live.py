@@ -153,8 +153,8 @@ class DivergenceGuard:
 
 
 DIVERGENCE_ADVICE = (
-    "Training paused. Try a smaller learning rate, a stronger regularization or fewer "
-    "layers, then press Reset."
+    "Training paused. Lower the learning rate (or try another activation or initialisation), "
+    "then press Reset."
 )
 
 

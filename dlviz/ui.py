@@ -116,8 +116,10 @@ def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
     _live_chart_component(data={"figure": fig.to_json(), "config": config}, key=key, height=height)
 
 
-def setup_page(title: str, icon: str = ":material/neurology:") -> None:
-    """Page config (wide layout) and the shared sidebar. Call first on every page."""
+def setup_page(title: str, icon: str = "🧠") -> None:
+    """Page config (wide layout) and the shared sidebar. Call first on every page.
+    The tab icon is an emoji, which Streamlit inlines; a :material/…: icon here would make
+    every visitor's browser fetch the favicon from Google's font servers."""
     st.set_page_config(page_title=f"{title} · dlviz", page_icon=icon, layout="wide")
     sidebar()
 
@@ -171,7 +173,8 @@ def _ticket() -> str:
 def _guarded(session: Session, budget_s: float) -> Snapshot:
     """Train through the compute gate; an unexpected error pauses the session instead of
     crashing the page."""
-    position = GATE.try_enter(_ticket(), wait_s=budget_s)
+    ticket = _ticket()  # kept locally: session state may be gone by the `finally`
+    position = GATE.try_enter(ticket, wait_s=budget_s)
     if position:
         st.caption(
             f":material/hourglass_top: Waiting for a free training slot: "
@@ -184,7 +187,7 @@ def _guarded(session: Session, budget_s: float) -> Snapshot:
         session.halted = f"Training stopped with an error: {err}"
         return session.snapshot()
     finally:
-        GATE.leave(_ticket())
+        GATE.leave(ticket)
 
 
 def _ordinal(n: int) -> str:

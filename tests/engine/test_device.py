@@ -37,6 +37,16 @@ def test_gate_forgets_paused_and_stale_tickets():
     assert gate.status().waiting == 0
 
 
+def test_gate_takes_back_a_slot_held_past_its_lease():
+    gate = ComputeGate(1, lease_s=0.05)
+    assert gate.try_enter("crashed") == 0  # never leaves, like a tab closed mid-tick
+    assert gate.try_enter("next") == 1
+    time.sleep(0.1)
+    assert gate.try_enter("next") == 0
+    gate.leave("crashed")  # a late leave of a reclaimed slot is harmless
+    assert gate.status().active == 1
+
+
 def test_gate_waits_for_a_slot_and_never_exceeds_capacity():
     gate = ComputeGate(2)
     inside, peak, lock = [0], [0], threading.Lock()
