@@ -50,14 +50,15 @@ def machine() -> str:
 def bare_fused_steps_per_s(seconds: float) -> float:
     """The same fused step in a plain loop: no history, no checks, no snapshots."""
     session = PlaygroundSession(SPIRAL)
-    x, t, step = session._x_train, session._t_train, session.fused.step
+    x, t, step = session._x_fit, session._t_train, session.fused.step
     gen = torch.Generator(device=DEVICE).manual_seed(0)
     steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        perm = torch.randperm(len(x), generator=gen, device=DEVICE)
-        for xb, tb in zip(x[perm].split(10), t[perm].split(10)):
-            step(xb, tb)
-            steps += 1
+    with torch.inference_mode():
+        while time.perf_counter() - start < seconds:
+            perm = torch.randperm(len(x), generator=gen, device=DEVICE)
+            for xb, tb in zip(x[perm].split(10), t[perm].split(10)):
+                step(xb, tb)
+                steps += 1
     return steps / (time.perf_counter() - start)
 
 

@@ -22,6 +22,7 @@ from dlviz.playground.heads import make_head
 from dlviz.playground.model import PlaygroundNet, feature_matrix, initialise
 from dlviz.playground.readout import read_plane, read_scores
 
+CHECK_EVERY_STEPS = 200  # divergence check + loss-history sample about this often (whole epochs)
 GRID = 61  # decision-plane resolution (points per axis, spacing 0.2 on [−6, 6])
 UNIT_STRIDE = 3  # hidden-unit maps use every 3rd grid point: 21 × 21
 
@@ -79,11 +80,15 @@ class PlaygroundSession:
         initialise(self.net, config.init, self._cpu_gen)
         self.net.to(DEVICE)
         self.fused = FusedSGD(self.net, config.activation, self.head) if config.fused else None
+        # the fused step takes inputs with a trailing ones column (its bias trick)
+        self._x_fit = FusedSGD.augment(self._x_train) if self.fused else self._x_train
         self.optimizer = None if self.fused else _make_optimizer(self.net, config)
         self.history = History(("train_loss", "test_loss"))
         self.guard = DivergenceGuard()
         self._cached: PlaygroundSnapshot | None = None
         self._last_params: torch.Tensor | None = None
+        steps_per_epoch = -(-len(self.train.y) // config.batch_size)
+        self._check_every = max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))  # epochs
         self.retune(config)
         self._record(force=True)
 
@@ -125,15 +130,13 @@ class PlaygroundSession:
 
     def _epoch(self) -> bool:
         """One pass over the shuffled training set; False once the run has diverged."""
-        x, t = self._x_train, self._t_train
+        x, t = self._x_fit, self._t_train
         perm = torch.randperm(len(x), generator=self._gen, device=DEVICE)
         batches = zip(x[perm].split(self.config.batch_size), t[perm].split(self.config.batch_size))
         if self.fused is not None:
-            for xb, tb in batches:
-                self.fused.step(xb, tb)
-                self.step_count += 1
+            self.step_count += self.fused.run(batches)
         else:
-            self.net.train()
+            self._mode(training=True)
             for xb, tb in batches:
                 self._autograd_step(xb, tb)
                 self.step_count += 1
@@ -158,25 +161,36 @@ class PlaygroundSession:
             return 0.5 * cfg.reg_rate * sum((w * w).sum() for w in weights)
         return cfg.reg_rate * sum(w.abs().sum() for w in weights)
 
+    def _mode(self, training: bool) -> None:
+        """nn.Module.train()/eval() walk every submodule: only call them on a change."""
+        if self.net.training != training:
+            self.net.train(training)
+
     @torch.no_grad()
     def _loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        self.net.eval()
+        self._mode(training=False)
         return self.head.loss(self.net(x)[0], t)
 
+    @torch.no_grad()
+    def _losses(self) -> tuple[float, float]:
+        """(train loss, test loss) with a single device sync."""
+        pair = torch.stack(
+            [self._loss(self._x_train, self._t_train), self._loss(self._x_test, self._t_test)]
+        )
+        train, test = pair.tolist()
+        return train, test
+
     def _record(self, force: bool = False) -> bool:
-        """Check for divergence every epoch (train loss); sample the history when it wants."""
-        if force or self.history.wants(self.step_count):
-            train, test = torch.stack(
-                [self._loss(self._x_train, self._t_train), self._loss(self._x_test, self._t_test)]
-            ).tolist()  # one device sync
-        else:
-            train, test = float(self._loss(self._x_train, self._t_train)), None
+        """Every `_check_every` epochs (or when forced): check for divergence and sample the
+        loss history. Returns False once the run has diverged or stalled."""
+        if not force and self.epoch % self._check_every:
+            return True
+        train, test = self._losses()
         reason = self.guard.check(train, self._moved())
         if reason is not None:
             self.halted = reason
             return False
-        if test is not None:
-            self.history.add(self.step_count, train_loss=train, test_loss=test)
+        self.history.add(self.step_count, train_loss=train, test_loss=test)
         return True
 
     @torch.no_grad()
@@ -200,12 +214,19 @@ class PlaygroundSession:
             self._cached = self._build_snapshot()
         return self._cached
 
+    def _history_until_now(self, train: float, test: float) -> dict[str, np.ndarray]:
+        """The sampled loss history, ending with the current step's losses."""
+        steps = self.history.steps()
+        train_h, test_h = self.history.series("train_loss"), self.history.series("test_loss")
+        if len(steps) == 0 or steps[-1] != self.step_count:
+            steps = _append(steps, self.step_count)
+            train_h, test_h = _append(train_h, train), _append(test_h, test)
+        return {"history_steps": steps, "history_train_loss": train_h,
+                "history_test_loss": test_h}  # fmt: skip
+
     @torch.no_grad()
     def _build_snapshot(self) -> PlaygroundSnapshot:
-        self.net.eval()
-        losses = torch.stack(
-            [self._loss(self._x_train, self._t_train), self._loss(self._x_test, self._t_test)]
-        ).tolist()
+        losses = self._losses()
         scores = read_scores(
             self.net, self.head, (self._x_train, self._t_train), (self._x_test, self._t_test)
         )
@@ -219,9 +240,7 @@ class PlaygroundSession:
             n_classes=self.n_classes,
             train_loss=losses[0],
             test_loss=losses[1],
-            history_steps=self.history.steps(),
-            history_train_loss=self.history.series("train_loss"),
-            history_test_loss=self.history.series("test_loss"),
+            **self._history_until_now(*losses),
             grid_x=self._axis,
             grid_y=self._axis,
             train_x=self.train.x,
@@ -231,6 +250,10 @@ class PlaygroundSession:
             **scores,
             **plane,
         )
+
+
+def _append(array: np.ndarray, value: float) -> np.ndarray:
+    return np.append(array, np.asarray(value, dtype=array.dtype))
 
 
 def _make_optimizer(net: PlaygroundNet, cfg: PlaygroundConfig) -> torch.optim.Optimizer:

@@ -91,7 +91,7 @@ def test_fused_sgd_equals_autograd_and_torch_optim(activation, kind, loss, k, re
     for batch in range(6):
         x = torch.randn(4 + batch % 3, n_in, generator=gen, dtype=torch.float64)
         t = head.target(_labels(kind, len(x), gen), torch.device("cpu")).double()
-        fused.step(x, t)
+        assert fused.run([(FusedSGD.augment(x), t)]) == 1
         _reference_step(ref, opt, x, t, head, reg, 0.01)
     for mine, theirs in zip(net.parameters(), ref.parameters()):
         torch.testing.assert_close(mine, theirs, rtol=1e-9, atol=1e-11)
@@ -108,7 +108,7 @@ def test_fused_sgd_without_hidden_layers_is_logistic_regression():
     opt = torch.optim.SGD(ref.parameters(), lr=0.03)
     x = torch.randn(10, 2, generator=gen, dtype=torch.float64)
     t = head.target(_labels("binary", 10, gen), torch.device("cpu")).double()
-    fused.step(x, t)
+    fused.run([(FusedSGD.augment(x), t)])
     _reference_step(ref, opt, x, t, head, "none", 0.0)
     torch.testing.assert_close(net.linears[0].weight, ref.linears[0].weight)
 
