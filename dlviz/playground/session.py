@@ -87,6 +87,7 @@ class PlaygroundSession:
         self.guard = DivergenceGuard()
         self._cached: PlaygroundSnapshot | None = None
         self._last_params: torch.Tensor | None = None
+        self._checked_step = -1
         steps_per_epoch = -(-len(self.train.y) // config.batch_size)
         self._check_every = max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))  # epochs
         self.retune(config)
@@ -126,6 +127,7 @@ class PlaygroundSession:
         """Train whole epochs for about `budget_s` seconds (at least one), then snapshot."""
         if self.halted is None:
             train_for(budget_s, self._epoch)
+            self._record(force=True)  # every tick ends checked, so a blow-up shows at once
         return self.snapshot()
 
     def _epoch(self) -> bool:
@@ -183,8 +185,9 @@ class PlaygroundSession:
     def _record(self, force: bool = False) -> bool:
         """Every `_check_every` epochs (or when forced): check for divergence and sample the
         loss history. Returns False once the run has diverged or stalled."""
-        if not force and self.epoch % self._check_every:
-            return True
+        if self._checked_step == self.step_count or (not force and self.epoch % self._check_every):
+            return self.halted is None  # nothing new to check (a re-check would read "frozen")
+        self._checked_step = self.step_count
         train, test = self._losses()
         reason = self.guard.check(train, self._moved())
         if reason is not None:

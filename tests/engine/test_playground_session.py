@@ -122,6 +122,18 @@ def test_learning_rate_10_stalls_and_pauses_instead_of_crashing(activation):
     assert np.isfinite(snap.grid).all()
 
 
+def test_ticks_check_divergence_at_once_without_false_stalls():
+    blowup = PlaygroundSession(
+        PlaygroundConfig(problem="regression", dataset="plane", learning_rate=10.0)
+    )
+    assert blowup.step(0.0).halted is not None  # one Step click is enough to pause
+    healthy = PlaygroundSession(PlaygroundConfig(dataset="gauss"))
+    for _ in range(30):  # each tick re-checks; an unchanged state must not count as frozen
+        healthy.step(0.0)
+        healthy.snapshot()
+    assert healthy.halted is None
+
+
 def test_healthy_run_is_not_paused():
     snap = _epochs(PlaygroundSession(PlaygroundConfig(dataset="spiral", hidden=(8, 8))), 150)
     assert snap.halted is None
