@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.device import GATE, describe_device
-from dlviz.live import DIVERGENCE_ADVICE, Session, Snapshot, structural_key
+from dlviz.live import DIVERGENCE_ADVICE, Session, structural_key
 
 S = TypeVar("S", bound=Session)
 C = TypeVar("C")
@@ -170,24 +170,21 @@ def _ticket() -> str:
     return st.session_state.setdefault("dlviz_ticket", uuid.uuid4().hex)
 
 
-def _guarded(session: Session, budget_s: float) -> Snapshot:
-    """Train through the compute gate; an unexpected error pauses the session instead of
-    crashing the page."""
+def _guarded(session: Session, budget_s: float) -> int:
+    """Train for `budget_s` through the compute gate. Returns 0 if it trained, else the
+    queue position it is waiting at. An unexpected error pauses the session with the reason
+    instead of crashing the page."""
     ticket = _ticket()  # kept locally: session state may be gone by the `finally`
     position = GATE.try_enter(ticket, wait_s=budget_s)
     if position:
-        st.caption(
-            f":material/hourglass_top: Waiting for a free training slot: "
-            f"{_ordinal(position)} in line."
-        )
-        return session.snapshot()
+        return position
     try:
-        return session.step(budget_s)
+        session.step(budget_s)
     except (RuntimeError, ValueError, FloatingPointError) as err:
         session.halted = f"Training stopped with an error: {err}"
-        return session.snapshot()
     finally:
         GATE.leave(ticket)
+    return 0
 
 
 def _ordinal(n: int) -> str:
@@ -235,18 +232,32 @@ def live_panel(
 
     @st.fragment(run_every=interval_s if running else None)
     def live_view() -> None:
+        # Draw first, then train: every element is re-sent at the start of the run, so
+        # Streamlit never fades them as stale while the tick trains (the view shows the
+        # state as of the previous tick's end, 0.5 s behind).
         current: Session = st.session_state[session_key]
-        snap = _guarded(current, budget_s) if running else current.snapshot()
+        queue_note = st.empty()
+        snap = current.snapshot()
         if snap.halted:
             st.warning(f"**{snap.halted}** {DIVERGENCE_ADVICE}", icon=":material/warning:")
-            if running:
-                st.rerun(scope="app")  # switch the toggle off and stop the ticks
         extra = readouts(snap) if readouts else []
         for column, (label, value) in zip(
             st.columns(1 + len(extra)), [("Step", f"{snap.step:,}"), *extra]
         ):
             column.metric(label, value)
         draw(snap)
+        if not running:
+            return
+        if snap.halted:
+            st.rerun(scope="app")  # switch the toggle off and stop the ticks
+        position = _guarded(current, budget_s)
+        if position:
+            queue_note.caption(
+                f":material/hourglass_top: Waiting for a free training slot: "
+                f"{_ordinal(position)} in line."
+            )
+        elif current.halted:
+            st.rerun(scope="app")  # show why it paused without waiting for the next tick
 
     live_view()
     return session

@@ -192,18 +192,24 @@ def test_playground_runs_live_and_pauses(new_page):
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-# In-page sampler: every 30 ms, count the live charts and how many have no drawn SVG.
+# In-page sampler: every 30 ms, count the live charts, how many have no drawn SVG, and the
+# lowest effective opacity among them (Streamlit fades elements it considers stale).
 SAMPLE_CHARTS_JS = """() => {
+  const opacity = (el) => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+    return o;
+  };
   window.__chartSamples = [];
   window.__chartSampler = setInterval(() => {
     const charts = [...document.querySelectorAll('[data-testid="dlvizLiveChart"]')];
     const blank = charts.filter((c) => !c.querySelector('.main-svg')).length;
-    window.__chartSamples.push([charts.length, blank]);
+    window.__chartSamples.push([charts.length, blank, Math.min(...charts.map(opacity))]);
   }, 30);
 }"""
 
 
-def test_live_charts_never_go_blank_while_training(new_page):
+def test_live_charts_never_go_blank_or_fade_while_training(new_page):
     page = new_page()
     first = start_training(page)
     page.evaluate(SAMPLE_CHARTS_JS)
@@ -214,10 +220,12 @@ def test_live_charts_never_go_blank_while_training(new_page):
         "() => { clearInterval(window.__chartSampler); return window.__chartSamples; }"
     )
     pause_training(page)
-    counts = {n for n, _ in samples}
-    blanks = sum(b for _, b in samples)
+    counts = {n for n, _, _ in samples}
+    blanks = sum(b for _, b, _ in samples)
+    faded = min(o for _, _, o in samples)
     assert len(samples) >= 40 and counts == {4}, f"chart count changed: {sorted(counts)}"
     assert blanks == 0, f"{blanks} blank chart frames in {len(samples)} samples"
+    assert faded > 0.99, f"a live chart faded to opacity {faded:.2f} while training"
 
 
 def test_zoom_survives_live_updates(new_page):
