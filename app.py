@@ -12,13 +12,15 @@ st.markdown(
     "weights or the gates change within a second."
 )
 st.subheader("Topics")
-for topic in ui.TOPICS:
-    if topic.page:
-        st.page_link(
-            topic.page, label=f"**{topic.title}** — {topic.blurb}", icon=":material/play_circle:"
-        )
-    else:
-        st.markdown(f":material/schedule: **{topic.title}** — {topic.blurb} *(coming soon)*")
+for row in range(0, len(ui.TOPICS), 3):
+    for column, topic in zip(st.columns(3), ui.TOPICS[row : row + 3]):
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"#### {topic.title}")
+            st.markdown(topic.blurb)
+            if topic.page:
+                st.page_link(topic.page, label=f"Open {topic.title}", icon=":material/play_circle:")
+            else:
+                st.caption(":material/schedule: coming soon")
 st.divider()
 st.caption(
     "Models train on the server's GPU when it has one, otherwise on its CPU. Training only "

@@ -78,6 +78,10 @@ export default function (component) {
   const div = parentElement.querySelector(".dlviz-live-chart");
   loadPlotly().then((Plotly) => {
     const fig = JSON.parse(data.figure);
+    const room = div.parentElement ? div.parentElement.clientWidth : 0;
+    if (room && fig.layout.width && fig.layout.width > room) {
+      fig.layout.width = room; // a fixed-width figure shrinks to fit a narrow column
+    }
     Plotly.react(div, fig.data, fig.layout, data.config);
   });
 }
@@ -108,7 +112,8 @@ _live_chart_component = st.components.v2.component(
 def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
     """Draw `fig` (with a fixed layout height) so that later calls with the same `key`
     update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served."""
-    config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False}
+    config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False,
+              "responsive": True}  # fmt: skip
     if not _IN_PLACE:
         st.plotly_chart(fig, theme=None, key=key, config=config)
         return

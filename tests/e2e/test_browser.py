@@ -271,3 +271,11 @@ def test_playground_narrow_window(new_page):
                    .filter(Boolean).map((e) => e.scrollWidth - e.clientWidth))"""
     )
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px in a 420px window"
+    # A chart wider than its column would be clipped (containers hide overflow).
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="dlvizLiveChart"]')]
+                   .map((d) => [d.parentElement.clientWidth,
+                                Number(d.querySelector('.main-svg')?.getAttribute('width'))])
+                   .filter(([room, drawn]) => !(drawn <= room))"""
+    )
+    assert clipped == [], f"charts wider than their column (room, drawn): {clipped}"
