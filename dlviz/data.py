@@ -157,6 +157,7 @@ def make_dataset(name: str, n: int = 500, noise: float = 0.0, seed: int = 0) -> 
     if not 0.0 <= noise <= 0.5:
         raise ValueError(f"noise must be between 0 and 0.5, got {noise}")
     x, y = spec.make(n, noise, np.random.default_rng(seed))
+    x = np.clip(x, -EXTENT, EXTENT)  # noisy points stay on the plane the page draws
     return Dataset2D(name, spec.kind, x.astype(np.float32), y.astype(np.float32), spec.n_classes)
 
 

@@ -68,7 +68,7 @@ class ComputeGate:
     session torn down mid-tick can never block the others for good.
     """
 
-    def __init__(self, capacity: int, stale_s: float = 5.0, lease_s: float = 30.0) -> None:
+    def __init__(self, capacity: int, stale_s: float = 2.0, lease_s: float = 30.0) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be ≥ 1, got {capacity}")
         self.capacity = capacity

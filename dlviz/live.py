@@ -95,6 +95,7 @@ class History:
             for name in self.names:
                 self._values[name] = self._values[name][::2]
             self.stride *= 2
+            self._last_step = self._steps[-1]  # the next sample is spaced from what is kept
 
     def steps(self) -> np.ndarray:
         """Recorded step numbers, int64 (n,)."""
@@ -109,30 +110,24 @@ class DivergenceGuard:
     """Spots a run that went wrong and says why, in a sentence for the learner.
 
     Diverged: a non-finite loss, a loss above `floor`, or more than `factor`× the first loss
-    it saw. Stalled: for `patience` checks in a row the parameters moved less than
-    `stall_move` (in units of the learning rate) while the loss is still above `stall_loss`:
-    every unit is saturated or dead and the gradients are (almost) exactly zero.
+    it saw. Stalled: for `patience` checks in a row some part of the network was blocked
+    (saturated or dead on every point, so no gradient passes it) while the loss is still
+    above `stall_loss`.
     """
 
     def __init__(
-        self,
-        factor: float = 100.0,
-        floor: float = 1e6,
-        patience: int = 3,
-        stall_loss: float = 0.05,
-        stall_move: float = 1e-4,
+        self, factor: float = 100.0, floor: float = 1e6, patience: int = 3, stall_loss: float = 0.05
     ) -> None:
         self.factor = factor
         self.floor = floor
         self.patience = patience
         self.stall_loss = stall_loss
-        self.stall_move = stall_move
         self.first: float | None = None
-        self.frozen = 0
+        self.blocked_checks = 0
 
-    def check(self, loss: float, moved: float | None = None) -> str | None:
-        """None while healthy, else the reason. `moved`: the largest parameter change since
-        the last check divided by the learning rate (None when not measured)."""
+    def check(self, loss: float, blocked: str | None = None) -> str | None:
+        """None while healthy, else the reason. `blocked` names the part of the network that
+        no gradient passes (e.g. "every unit of hidden layer 2"), or None."""
         if not math.isfinite(loss):
             kind = "NaN" if math.isnan(loss) else "infinite"
             return f"The loss became {kind}: the weights blew up."
@@ -141,14 +136,13 @@ class DivergenceGuard:
         limit = min(self.floor, self.factor * max(self.first, 1e-3))
         if loss > limit:
             return f"The loss exploded to {loss:.3g} (it started at {self.first:.3g})."
-        if moved is not None:
-            stuck = moved < self.stall_move and loss > self.stall_loss
-            self.frozen = self.frozen + 1 if stuck else 0
-            if self.frozen >= self.patience:
-                return (
-                    f"Training stalled at loss {loss:.3g}: the weights stopped moving because "
-                    "the hidden units are saturated or dead, so their gradients are zero."
-                )
+        stuck = blocked is not None and loss > self.stall_loss
+        self.blocked_checks = self.blocked_checks + 1 if stuck else 0
+        if self.blocked_checks >= self.patience:
+            return (
+                f"Training stalled at loss {loss:.3g}: {blocked} is saturated or dead on every "
+                "training point, so no gradient gets through and the weights stop moving."
+            )
         return None
 
 

@@ -154,6 +154,16 @@ def page_intro(title: str, idea: str, formula: str) -> None:
     st.latex(formula)
 
 
+def ranged_slider(label: str, low: int, high: int, default: int, key: str) -> int:
+    """An integer slider that keeps its value when `high` changes (Streamlit gives a slider
+    with new bounds a new identity and would reset it). The value is clamped to the range;
+    the widget key is `{key}_{high}`, the remembered value `st.session_state[key]`."""
+    value = min(max(st.session_state.get(key, default), low), high)
+    chosen = st.slider(label, low, high, value, key=f"{key}_{high}")
+    st.session_state[key] = chosen
+    return chosen
+
+
 def get_session(key: str, config: C, factory: Callable[[C], S]) -> S:
     """The page's session in st.session_state[key]: built by `factory(config)` on first
     use or when a structural field of `config` changed, else retuned with its live knobs.
@@ -175,12 +185,12 @@ def _ticket() -> str:
     return st.session_state.setdefault("dlviz_ticket", uuid.uuid4().hex)
 
 
-def _guarded(session: Session, budget_s: float) -> int:
-    """Train for `budget_s` through the compute gate. Returns 0 if it trained, else the
-    queue position it is waiting at. An unexpected error pauses the session with the reason
-    instead of crashing the page."""
+def _guarded(session: Session, budget_s: float, wait_s: float | None = None) -> int:
+    """Train for `budget_s` through the compute gate, waiting up to `wait_s` (default
+    `budget_s`) for a slot. Returns 0 if it trained, else the queue position it waits at.
+    An unexpected error pauses the session with the reason instead of crashing the page."""
     ticket = _ticket()  # kept locally: session state may be gone by the `finally`
-    position = GATE.try_enter(ticket, wait_s=budget_s)
+    position = GATE.try_enter(ticket, wait_s=budget_s if wait_s is None else wait_s)
     if position:
         return position
     try:
@@ -197,6 +207,48 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _step_once(session_key: str, notice_key: str) -> None:
+    """Step button callback: one epoch now, or a note when every training slot is busy."""
+    position = _guarded(st.session_state[session_key], 0.0, wait_s=1.0)
+    if position:
+        st.session_state[notice_key] = (
+            f"Every training slot is busy ({_ordinal(position)} in line): press Step again "
+            "in a moment."
+        )
+
+
+def _reset(session_key: str, factory: Callable[[Any], Session]) -> None:
+    """Reset button callback: a fresh session with the same settings. Running as a callback
+    (before the page script) lets the Run toggle and Step button re-enable in the same run."""
+    st.session_state[session_key] = factory(st.session_state[session_key].config)
+
+
+def _controls(key: str, session: Session, factory: Callable[[Any], Session]) -> bool:
+    """Run toggle, Step and Reset buttons; returns whether the session is running."""
+    session_key, run_key, notice_key = f"{key}_session", f"{key}_run", f"{key}_notice"
+    if session.halted and st.session_state.get(run_key):
+        st.session_state[run_key] = False  # a halted run shows as paused
+    buttons = st.columns([1.2, 1, 1, 5], vertical_alignment="center")
+    halted = bool(session.halted)
+    running = buttons[0].toggle(
+        "Run", key=run_key, disabled=halted, help="Train continuously; switch off to pause."
+    )
+    buttons[1].button(
+        "Step", key=f"{key}_step", disabled=running or halted,
+        help="Train one more epoch, then stop.", on_click=_step_once,
+        args=(session_key, notice_key),
+    )  # fmt: skip
+    buttons[2].button(
+        "Reset", key=f"{key}_reset", help="Start again from fresh weights.",
+        on_click=_reset, args=(session_key, factory),
+    )  # fmt: skip
+    if notice := st.session_state.pop(notice_key, None):
+        st.caption(f":material/hourglass_top: {notice}")
+    if not running:
+        GATE.forget(_ticket())
+    return running
+
+
 def live_panel(
     key: str,
     config: C,
@@ -211,29 +263,9 @@ def live_panel(
     `budget_s` per tick (every `interval_s` s while running), shows a row of metrics (`Step`
     first, then `readouts(snapshot)` as (label, value) pairs) and calls `draw(snapshot)`.
     Widget keys: `{key}_run`, `{key}_step`, `{key}_reset`; the session is `{key}_session`."""
-    session_key, run_key = f"{key}_session", f"{key}_run"
+    session_key = f"{key}_session"
     session = get_session(session_key, config, factory)
-    if session.halted and st.session_state.get(run_key):
-        st.session_state[run_key] = False  # a halted run shows as paused
-    buttons = st.columns([1.2, 1, 1, 5], vertical_alignment="center")
-    running = buttons[0].toggle(
-        "Run",
-        key=run_key,
-        disabled=bool(session.halted),
-        help="Train continuously; switch off to pause.",
-    )
-    if buttons[1].button(
-        "Step",
-        key=f"{key}_step",
-        disabled=running or bool(session.halted),
-        help="Train one more epoch, then stop.",
-    ):
-        _guarded(session, 0.0)
-    if buttons[2].button("Reset", key=f"{key}_reset", help="Start again from fresh weights."):
-        session = factory(session.config)
-        st.session_state[session_key] = session
-    if not running:
-        GATE.forget(_ticket())
+    running = _controls(key, session, factory)
 
     @st.fragment(run_every=interval_s if running else None)
     def live_view() -> None:
@@ -265,4 +297,4 @@ def live_panel(
             st.rerun(scope="app")  # show why it paused without waiting for the next tick
 
     live_view()
-    return session
+    return st.session_state[session_key]

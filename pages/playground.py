@@ -56,13 +56,10 @@ with net_col:
         help=f"Up to {BIG_MAX_UNITS} neurons a layer; slower to train and draw.",
     )
     n_layers = st.slider("Hidden layers", 0, MAX_LAYERS, 2, key="pg_layers")
+    cap = BIG_MAX_UNITS if big else MAX_UNITS
     widths = [
-        st.slider(
-            f"Neurons in layer {i + 1}",
-            1,
-            BIG_MAX_UNITS if big else MAX_UNITS,
-            (4, 2, 4, 4, 4, 4)[i],
-            key=f"pg_units_{i}",
+        ui.ranged_slider(
+            f"Neurons in layer {i + 1}", 1, cap, (4, 2, 4, 4, 4, 4)[i], f"pg_units_{i}"
         )
         for i in range(n_layers)
     ]
@@ -114,7 +111,6 @@ config = PlaygroundConfig(
     dropout=dropout,
     batch_norm=batch_norm,
     init=init,
-    big_layers=big,
     seed=int(seed),
     learning_rate=lr,
     regularization=reg,

@@ -296,8 +296,8 @@ def _unit_heatmap(unit_map, x0: float, y0: float, layer: int, unit: int) -> Trac
 
 
 def _series(steps, loss, name: str, color: str, log_y: bool) -> Trace:
-    """One loss line: float32 values, finite (and > 0 on a log axis) points only; x sent as
-    x0/dx when the steps are evenly spaced (no x array at all)."""
+    """One loss line: float32 losses and float64 steps (exact past 2^24), finite (and > 0
+    on a log axis) points only; x sent as x0/dx when the steps are evenly spaced."""
     y = np.ascontiguousarray(loss, dtype=np.float32).reshape(-1)
     keep = np.isfinite(y) & ((y > 0) if log_y else True)
     x = np.asarray(steps, dtype=np.float64)
@@ -305,4 +305,4 @@ def _series(steps, loss, name: str, color: str, log_y: bool) -> Trace:
     line = {"type": "scatter", "name": name, "mode": "lines", "line": {"color": color, "width": 2}}
     if keep.all() and len(x) > 1 and (gaps == gaps[0]).all():
         return line | {"y": y, "x0": float(x[0]), "dx": float(gaps[0])}
-    return line | {"x": x[keep].astype(np.float32), "y": y[keep]}
+    return line | {"x": x[keep], "y": y[keep]}

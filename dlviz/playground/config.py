@@ -26,8 +26,8 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 REGULARIZATIONS = ("none", "l1", "l2")
 INITS = ("playground", "pytorch")
 MAX_LAYERS = 6
-MAX_UNITS = 8  # per layer, as in TensorFlow Playground
-BIG_MAX_UNITS = 64  # the cap once a learner opts into bigger layers
+MAX_UNITS = 8  # per layer, as in TensorFlow Playground (the page's default slider cap)
+BIG_MAX_UNITS = 64  # the engine's cap per layer (the page offers it behind a toggle)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,6 @@ class PlaygroundConfig:
     dropout: float = 0.0  # drop probability after each hidden layer (0–0.9)
     batch_norm: bool = False  # BatchNorm1d before each hidden activation
     init: str = "playground"  # "playground": U(−0.5, 0.5) weights, 0.1 biases; "pytorch"
-    big_layers: bool = False  # allow up to 64 neurons a layer instead of 8
     seed: int = 0  # seeds data, split, initial weights, shuffling and dropout
     learning_rate: float = live_field(0.03, "step size; may change mid-run")
     regularization: str = live_field("none", "'none', 'l1' or 'l2'; may change mid-run")
@@ -89,9 +88,14 @@ class PlaygroundConfig:
             raise ValueError(f"features must be a non-empty subset of {', '.join(FEATURES)}")
         if len(set(self.features)) != len(self.features):
             raise ValueError("features must not repeat")
-        cap = BIG_MAX_UNITS if self.big_layers else MAX_UNITS
-        if len(self.hidden) > MAX_LAYERS or any(not 1 <= h <= cap for h in self.hidden):
-            raise ValueError(f"hidden must have 0–{MAX_LAYERS} layers of 1–{cap} neurons")
+        counts = {"n_points": self.n_points, "batch_size": self.batch_size, "seed": self.seed}
+        for name, value in [*counts.items(), *(("hidden", h) for h in self.hidden)]:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be whole numbers, got {value!r}")
+        if len(self.hidden) > MAX_LAYERS or any(not 1 <= h <= BIG_MAX_UNITS for h in self.hidden):
+            raise ValueError(f"hidden must have 0–{MAX_LAYERS} layers of 1–{BIG_MAX_UNITS} neurons")
+        if self.batch_norm and self.batch_size < 2:
+            raise ValueError("batch norm needs batches of at least 2 points")
         _range("noise", self.noise, 0.0, 0.5)
         _range("n_points", self.n_points, 20, 5000)
         _range("train_fraction", self.train_fraction, 0.1, 0.9)
@@ -99,6 +103,7 @@ class PlaygroundConfig:
         _range("dropout", self.dropout, 0.0, 0.9)
         _range("learning_rate", self.learning_rate, 1e-6, 1e6)
         _range("reg_rate", self.reg_rate, 0.0, 1e3)
+        _range("seed", self.seed, 0, 2**31 - 1)
         return self
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dlviz.activations import get_activation
 from dlviz.data import EXTENT, make_dataset, split
 from dlviz.device import DEVICE
 from dlviz.live import DivergenceGuard, History, Snapshot, train_for
@@ -86,7 +87,6 @@ class PlaygroundSession:
         self.history = History(("train_loss", "test_loss"))
         self.guard = DivergenceGuard()
         self._cached: PlaygroundSnapshot | None = None
-        self._last_params: torch.Tensor | None = None
         self._checked_step = -1
         steps_per_epoch = -(-len(self.train.y) // config.batch_size)
         self._check_every = max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))  # epochs
@@ -140,19 +140,20 @@ class PlaygroundSession:
         else:
             self._mode(training=True)
             for xb, tb in batches:
-                self._autograd_step(xb, tb)
-                self.step_count += 1
+                self.step_count += self._autograd_step(xb, tb)
         self.epoch += 1
         return self._record()
 
-    def _autograd_step(self, xb: torch.Tensor, tb: torch.Tensor) -> None:
+    def _autograd_step(self, xb: torch.Tensor, tb: torch.Tensor) -> int:
+        """One update through autograd and torch.optim; returns the updates taken (0 or 1)."""
         if self.config.batch_norm and len(xb) < 2:
-            return  # batch norm needs two samples; skip a lone leftover point
+            return 0  # batch norm needs two samples; skip a lone leftover point
         self.optimizer.zero_grad(set_to_none=True)
         z, _ = self.net(xb)
         loss = self.head.loss(z, tb) + self._penalty()
         loss.backward()
         self.optimizer.step()
+        return 1
 
     def _penalty(self) -> torch.Tensor | float:
         cfg = self.config
@@ -188,8 +189,14 @@ class PlaygroundSession:
         if self._checked_step == self.step_count or (not force and self.epoch % self._check_every):
             return self.halted is None  # nothing new to check (a re-check would read "frozen")
         self._checked_step = self.step_count
-        train, test = self._losses()
-        reason = self.guard.check(train, self._moved())
+        self._mode(training=False)
+        with torch.no_grad():
+            z, hiddens = self.net(self._x_train)
+            pair = torch.stack(
+                [self.head.loss(z, self._t_train), self._loss(self._x_test, self._t_test)]
+            )
+        train, test = pair.tolist()  # one device sync
+        reason = self.guard.check(train, self._blocked(z, hiddens))
         if reason is not None:
             self.halted = reason
             return False
@@ -197,15 +204,21 @@ class PlaygroundSession:
         return True
 
     @torch.no_grad()
-    def _moved(self) -> float:
-        """Largest change of any parameter but the output bias since the previous call, in
-        units of the learning rate (the output bias alone keeps moving in a dead network)."""
-        params = list(self.net.parameters())[:-1]
-        flat = torch.cat([p.reshape(-1) for p in params])
-        last, self._last_params = self._last_params, flat
-        if last is None:
-            return float("inf")
-        return float((flat - last).abs().max()) / self.config.learning_rate
+    def _blocked(self, z: torch.Tensor, hiddens: list[torch.Tensor]) -> str | None:
+        """Where no gradient gets through on any training point, or None: the output (its
+        gradient below 1e-4 on every point, e.g. a tanh output pinned at ±1), else the first
+        hidden layer whose every unit has |f'| < 1e-3 (dead ReLUs, saturated tanh/sigmoid).
+        Linear, leaky ReLU and GELU slopes never vanish, so those layers are never blocked."""
+        flags = [(self.head.grad(z, self._t_train).abs() < 1e-4).all()]
+        act = get_activation(self.config.activation)
+        if act.name not in ("linear", "leaky_relu", "gelu"):
+            flags += [
+                (act.scale_grad_(torch.ones_like(a), a, a).abs() < 1e-3).all() for a in hiddens
+            ]
+        first = next((i for i, flag in enumerate(torch.stack(flags).tolist()) if flag), None)
+        if first is None:
+            return None
+        return "the output unit" if first == 0 else f"every unit of hidden layer {first}"
 
     def snapshot(self) -> PlaygroundSnapshot:
         """The current state, computed once per step count (cheap to call repeatedly)."""

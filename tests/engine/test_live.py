@@ -23,6 +23,14 @@ def test_history_stays_bounded_and_spans_the_whole_run():
     assert np.all(np.diff(h.series("loss")) < 0)  # values stay paired with their steps
 
 
+def test_history_spacing_stays_even_across_halvings():
+    h = History(("a",), max_points=4)
+    for step in range(12):
+        h.add(step, a=step)
+    steps = h.steps()
+    assert len(set(np.diff(steps).tolist())) == 1, steps  # one gap size throughout
+
+
 def test_history_keeps_every_step_while_short():
     h = History(("a", "b"), max_points=100)
     for step in range(50):
@@ -51,12 +59,18 @@ def test_guard_flags_explosion_but_not_noise():
 
 def test_guard_flags_a_stall_only_after_patience_and_only_when_loss_is_high():
     guard = DivergenceGuard(patience=3)
-    assert [guard.check(0.9, moved=0.0) for _ in range(2)] == [None, None]
-    assert "stalled" in guard.check(0.9, moved=0.0)
+    assert [guard.check(0.9, blocked="every unit of hidden layer 2") for _ in range(2)] == [
+        None,
+        None,
+    ]
+    assert "hidden layer 2" in guard.check(0.9, blocked="every unit of hidden layer 2")
     converged = DivergenceGuard(patience=3)
-    assert all(converged.check(0.001, moved=0.0) is None for _ in range(10))
-    moving = DivergenceGuard(patience=3)
-    assert all(moving.check(0.9, moved=0.5) is None for _ in range(10))
+    assert all(converged.check(0.001, blocked="the output unit") is None for _ in range(10))
+    flowing = DivergenceGuard(patience=3)
+    assert all(flowing.check(0.9) is None for _ in range(10))
+    interrupted = DivergenceGuard(patience=3)
+    for blocked in ("x", "x", None, "x", "x"):
+        assert interrupted.check(0.9, blocked=blocked) is None
 
 
 def test_train_for_runs_at_least_once_and_stops_on_budget():

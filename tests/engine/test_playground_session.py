@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlviz.data import DATASETS, make_dataset
+from dlviz.data import DATASETS, EXTENT, make_dataset
 from dlviz.live import Session
 from dlviz.playground import PlaygroundConfig, PlaygroundSession
 
@@ -134,6 +134,27 @@ def test_ticks_check_divergence_at_once_without_false_stalls():
     assert healthy.halted is None
 
 
+def test_converged_full_batch_run_is_not_called_stalled():
+    cfg = PlaygroundConfig(
+        problem="regression", dataset="multigauss", hidden=(), batch_size=250, learning_rate=0.1
+    )
+    session = PlaygroundSession(cfg)
+    for _ in range(1000):
+        session._epoch()
+    assert session.halted is None
+
+
+def test_dead_relu_network_with_batch_norm_is_caught():
+    cfg = PlaygroundConfig(
+        dataset="spiral", hidden=(8, 8), activation="relu", batch_norm=True, learning_rate=10.0
+    )
+    session = PlaygroundSession(cfg)
+    for _ in range(400):
+        if not session._epoch():
+            break
+    assert session.halted is not None
+
+
 def test_healthy_run_is_not_paused():
     snap = _epochs(PlaygroundSession(PlaygroundConfig(dataset="spiral", hidden=(8, 8))), 150)
     assert snap.halted is None
@@ -157,14 +178,26 @@ def test_loss_history_ends_at_the_current_step():
     assert snap.history_train_loss[-1] == np.float32(snap.train_loss)
 
 
-def test_live_knobs_retune_without_reset():
-    session = PlaygroundSession(PlaygroundConfig())
-    _epochs(session, 3)
-    steps, weights = session.step_count, session.net.linears[0].weight.clone()
-    session.retune(PlaygroundConfig(learning_rate=0.3, regularization="l2", reg_rate=0.01))
-    assert session.step_count == steps and session.fused.learning_rate == 0.3
-    assert session.net.linears[0].weight.equal(weights)
-    assert session.config.learning_rate == 0.3 and session.config.regularization == "l2"
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])  # fused path and torch.optim path
+def test_live_knobs_retune_without_reset(optimizer):
+    base = PlaygroundConfig(optimizer=optimizer)
+    retuned = PlaygroundSession(base)
+    _epochs(retuned, 3)
+    steps, weights = retuned.step_count, retuned.net.linears[0].weight.clone()
+    faster = dataclasses.replace(base, learning_rate=0.3, regularization="l2", reg_rate=0.01)
+    retuned.retune(faster)
+    assert retuned.step_count == steps and retuned.net.linears[0].weight.equal(weights)
+    assert retuned.config == faster
+    # the next updates use the new knobs: same as a run that had them from epoch 4 on
+    reference = PlaygroundSession(base)
+    _epochs(reference, 3)
+    reference.retune(faster)
+    _epochs(retuned, 2)
+    _epochs(reference, 2)
+    assert retuned.net.linears[0].weight.equal(reference.net.linears[0].weight)
+    slow = PlaygroundSession(base)
+    _epochs(slow, 5)
+    assert not retuned.net.linears[0].weight.equal(slow.net.linears[0].weight)
 
 
 def test_snapshot_arrays_are_plain_numpy_with_documented_shapes():
@@ -182,7 +215,11 @@ def test_snapshot_arrays_are_plain_numpy_with_documented_shapes():
         (dict(dataset="moon"), "circle, xor"),
         (dict(activation="swish"), "tanh, relu"),
         (dict(dataset="plane"), "not a classification set"),
-        (dict(hidden=(9,)), "1–8"),
+        (dict(hidden=(65,)), "1–64"),
+        (dict(hidden=(2.5,)), "whole numbers"),
+        (dict(batch_size=2.5), "whole numbers"),
+        (dict(batch_norm=True, batch_size=1), "at least 2"),
+        (dict(seed=-1), "seed"),
         (dict(features=()), "subset"),
         (dict(learning_rate=float("nan")), "learning_rate"),
         (dict(problem="regression", dataset="plane", loss="cross_entropy"), "mse"),
@@ -195,11 +232,11 @@ def test_bad_configs_raise_value_error_listing_choices(changes, message):
 
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_datasets_are_seeded_and_labelled(name):
-    a, b = make_dataset(name, 200, 0.1, seed=3), make_dataset(name, 200, 0.1, seed=3)
+    a, b = make_dataset(name, 200, 0.5, seed=3), make_dataset(name, 200, 0.5, seed=3)
     assert np.array_equal(a.x, b.x) and a.x.shape == (200, 2) and a.x.dtype == np.float32
-    assert not np.array_equal(a.x, make_dataset(name, 200, 0.1, seed=4).x)
+    assert not np.array_equal(a.x, make_dataset(name, 200, 0.5, seed=4).x)
     if a.kind == "binary":
         assert set(np.unique(a.y)) == {-1.0, 1.0}
     elif a.kind == "multiclass":
         assert set(np.unique(a.y)) == set(range(a.n_classes))
-    assert np.abs(a.x).max() < 9
+    assert np.abs(a.x).max() <= EXTENT  # even at the highest noise, on the drawn plane

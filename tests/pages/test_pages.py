@@ -91,23 +91,72 @@ def test_structural_change_builds_a_new_session_and_reset_restarts():
 
 
 @pytest.mark.parametrize(
-    ("widget", "key", "value"),
+    ("widget", "key", "value", "field", "expected"),
     [
-        ("segmented_control", "pg_dataset_classification", "spiral"),
-        ("multiselect", "pg_features", ["x1", "x2", "sin_x1"]),
-        ("selectbox", "pg_activation", "relu"),
-        ("toggle", "pg_batch_norm", True),
-        ("segmented_control", "pg_optimizer", "adam"),
-        ("toggle", "pg_show_test", True),
-        ("toggle", "pg_discretize", True),
+        ("segmented_control", "pg_dataset_classification", "spiral", "dataset", "spiral"),
+        ("multiselect", "pg_features", ["x1", "x2", "sin_x1"], "features",
+         ("x1", "x2", "sin_x1")),
+        ("selectbox", "pg_activation", "relu", "activation", "relu"),
+        ("toggle", "pg_batch_norm", True, "batch_norm", True),
+        ("segmented_control", "pg_optimizer", "adam", "optimizer", "adam"),
+        ("slider", "pg_batch", 25, "batch_size", 25),
+        ("slider", "pg_noise", 0.3, "noise", 0.3),
+        ("slider", "pg_dropout", 0.2, "dropout", 0.2),
+        ("segmented_control", "pg_reg", "l2", "regularization", "l2"),
     ],
-)
-def test_each_control_reaches_the_session(widget, key, value):
+)  # fmt: skip
+def test_each_control_reaches_the_session(widget, key, value, field, expected):
     at = _app("pages/playground.py")
     getattr(at, widget)(key=key).set_value(value).run()
     at.button(key="pg_step").click().run()
     assert not at.exception, [e.message for e in at.exception]
+    assert getattr(at.session_state["pg_session"].config, field) == expected
     assert _step(at) > 0
+
+
+def test_display_toggles_change_the_decision_plane():
+    at = _app("pages/playground.py")
+    assert len(_charts(at)["pg_boundary"]["data"]) == 2  # plane + training points
+    at.toggle(key="pg_show_test").set_value(True).run()
+    assert len(_charts(at)["pg_boundary"]["data"]) == 3  # + test points
+    smooth = _charts(at)["pg_boundary"]["data"][0]["z"]
+    at.toggle(key="pg_discretize").set_value(True).run()
+    assert _charts(at)["pg_boundary"]["data"][0]["z"] != smooth
+
+
+def test_run_trains_and_pause_stops():
+    at = _app("pages/playground.py")
+    at.toggle(key="pg_run").set_value(True).run()  # AppTest runs the fragment once per run
+    assert not at.exception and _step(at) == 0  # the view draws first, then trains
+    at.run()
+    running = _step(at)
+    assert running > 0
+    at.toggle(key="pg_run").set_value(False).run()
+    paused = _step(at)
+    at.run()
+    assert _step(at) == paused >= running
+
+
+def test_reset_after_a_blow_up_re_enables_the_controls():
+    at = _app("pages/playground.py")
+    at.segmented_control(key="pg_problem").set_value("regression").run()
+    at.select_slider(key="pg_lr").set_value(10.0).run()
+    while not at.button(key="pg_step").disabled:
+        at.button(key="pg_step").click().run()
+    at.button(key="pg_reset").click().run()
+    assert _step(at) == 0 and not at.warning
+    assert not at.button(key="pg_step").disabled and not at.toggle(key="pg_run").disabled
+
+
+def test_wide_layer_toggle_keeps_the_widths():
+    at = _app("pages/playground.py")
+    at.slider(key="pg_units_0_8").set_value(8).run()
+    at.toggle(key="pg_big").set_value(True).run()
+    assert at.slider(key="pg_units_0_64").value == 8
+    at.slider(key="pg_units_0_64").set_value(40).run()
+    assert at.session_state["pg_session"].config.hidden[0] == 40
+    at.toggle(key="pg_big").set_value(False).run()
+    assert at.session_state["pg_session"].config.hidden[0] == 8  # clamped to the cap
 
 
 def test_regression_and_multiclass_render():
