@@ -151,15 +151,20 @@ def main() -> None:
     span, seeds = (1.5, 3) if quick else (5.0, 9)
     report("machine", machine())
     report("torch_threads", str(TORCH_THREADS))
-    bare = bare_fused_steps_per_s(span)
-    autograd = bare_autograd_steps_per_s(span)
-    session = session_steps_per_s(span)
+    # Interleaved rounds: this VM's speed drifts, so each ratio compares neighbours in time
+    # and the medians are reported.
+    rounds = [
+        (bare_fused_steps_per_s(span / 3), bare_autograd_steps_per_s(span / 3),
+         session_steps_per_s(span / 3))
+        for _ in range(3)
+    ]  # fmt: skip
+    bare, autograd, session = (statistics.median(r[i] for r in rounds) for i in range(3))
     report("bare_steps_per_s", bare)
     report("bare_autograd_steps_per_s", autograd)
     report("session_steps_per_s", session)
-    report("overhead_ratio", session / bare)
+    report("overhead_ratio", statistics.median(s / b for b, _, s in rounds))
     report("epochs_per_s", session / 25)
-    report("speedup_vs_autograd", session / autograd)
+    report("speedup_vs_autograd", statistics.median(s / a for _, a, s in rounds))
     for name, value in live_ticks(2 * span).items():
         report(name, value)
     for label, features in (("7_features", ALL_FEATURES), ("x1x2", ("x1", "x2"))):
