@@ -111,10 +111,11 @@ _live_chart_component = st.components.v2.component(
 
 def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
     """Draw `fig` (with a fixed layout height) so that later calls with the same `key`
-    update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served."""
+    update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served
+    (the copy failed, or the app runs without server.enableStaticServing)."""
     config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False,
               "responsive": True}  # fmt: skip
-    if not _IN_PLACE:
+    if not (_IN_PLACE and st.get_option("server.enableStaticServing")):
         st.plotly_chart(fig, theme=None, key=key, config=config)
         return
     height = int(fig.layout.height or 400)

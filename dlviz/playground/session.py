@@ -187,7 +187,7 @@ class PlaygroundSession:
         """Every `_check_every` epochs (or when forced): check for divergence and sample the
         loss history. Returns False once the run has diverged or stalled."""
         if self._checked_step == self.step_count or (not force and self.epoch % self._check_every):
-            return self.halted is None  # nothing new to check (a re-check would read "frozen")
+            return self.halted is None  # nothing new (a re-check would count twice as stalled)
         self._checked_step = self.step_count
         self._mode(training=False)
         with torch.no_grad():

@@ -159,6 +159,19 @@ def test_wide_layer_toggle_keeps_the_widths():
     assert at.session_state["pg_session"].config.hidden[0] == 8  # clamped to the cap
 
 
+def test_charts_fall_back_to_plotly_chart_without_static_serving():
+    from streamlit import config
+
+    before = config.get_option("server.enableStaticServing")
+    config.set_option("server.enableStaticServing", False)
+    try:
+        at = _app("pages/playground.py")
+    finally:
+        config.set_option("server.enableStaticServing", before)
+    assert not _charts(at), "in-place charts need Plotly's JS served from ./static/"
+    assert len(at.get("plotly_chart")) == 4
+
+
 def test_regression_and_multiclass_render():
     at = _app("pages/playground.py")
     at.segmented_control(key="pg_dataset_classification").set_value("spiral3").run()
