@@ -149,6 +149,12 @@ def get_dataset_spec(name: str) -> DatasetSpec:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}") from None
 
 
+def datasets_for(problem: str) -> list[str]:
+    """Dataset names for "classification" (binary and multiclass) or "regression"."""
+    regression = problem == "regression"
+    return [name for name, spec in DATASETS.items() if (spec.kind == "regression") == regression]
+
+
 def make_dataset(name: str, n: int = 500, noise: float = 0.0, seed: int = 0) -> Dataset2D:
     """Make `n` points of dataset `name` with `noise` in [0, 0.5], seeded by `seed`."""
     spec = get_dataset_spec(name)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dlviz import ui
-from dlviz.data import DATASETS
+from dlviz.data import DATASETS, datasets_for
 from dlviz.figures import playground as fig
 from dlviz.playground import FEATURES, PlaygroundConfig, PlaygroundSession
 from dlviz.playground.config import ACTIVATIONS, BIG_MAX_UNITS, MAX_LAYERS, MAX_UNITS
@@ -30,9 +30,7 @@ with data_col:
         required=True,
         key="pg_problem",
     )
-    names = [
-        n for n, s in DATASETS.items() if (s.kind == "regression") == (problem == "regression")
-    ]
+    names = datasets_for(problem)
     dataset = st.segmented_control(
         "Dataset", names, default=names[0], required=True, key=f"pg_dataset_{problem}", wrap=True
     )
@@ -151,12 +149,8 @@ def draw(snap) -> None:
             key="pg_boundary",
         )  # fmt: skip
     with right:
-        steps, train, test_loss = (
-            snap.history_steps,
-            snap.history_train_loss,
-            snap.history_test_loss,
-        )
-        ui.live_chart(fig.loss_curve(steps, train, test_loss), key="pg_loss_curve", toolbar=True)
+        curve = fig.loss_curve(snap.history_steps, snap.history_train_loss, snap.history_test_loss)
+        ui.live_chart(curve, key="pg_loss_curve", toolbar=True)
         if snap.confusion is not None:
             names = CLASS_NAMES.get(snap.kind)
             ui.live_chart(fig.confusion_matrix(snap.confusion, labels=names), key="pg_confusion")
@@ -180,6 +174,6 @@ st.markdown(
     "layer of 2–4 neurons and press Run.\n"
     "2. **Spiral** with only x1, x2 is hard. Add sin x1 and sin x2 (feature engineering) or "
     "more layers, and compare how fast the test loss falls.\n"
-    "3. Set the learning rate to **3** or **10** mid-run: the loss jumps and the units "
-    "saturate. Then try **relu** versus **sigmoid** on a deep, narrow network."
+    "3. Set the learning rate to **10** mid-run: the units saturate, no gradient gets "
+    "through, and the run pauses and tells you where it got stuck. Lower it and press Reset."
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dlviz.activations import ACTIVATIONS, get_activation
-from dlviz.data import DATASETS, get_dataset_spec
+from dlviz.data import datasets_for, get_dataset_spec
 from dlviz.live import live_field
 
 FEATURES: dict[str, str] = {  # name → LaTeX label
@@ -66,13 +66,9 @@ class PlaygroundConfig:
     def validate(self) -> PlaygroundConfig:
         """Raise ValueError with a learner-readable message for any bad field; return self."""
         _choice("problem", self.problem, ("classification", "regression"))
-        spec = get_dataset_spec(self.dataset)
-        if (spec.kind == "regression") != (self.problem == "regression"):
-            valid = [
-                n
-                for n, s in DATASETS.items()
-                if (s.kind == "regression") == (self.problem == "regression")
-            ]
+        valid = datasets_for(self.problem)
+        if self.dataset not in valid:
+            get_dataset_spec(self.dataset)  # an unknown name lists every dataset
             raise ValueError(
                 f"dataset {self.dataset!r} is not a {self.problem} set; choose one of "
                 + ", ".join(valid)
