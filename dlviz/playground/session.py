@@ -208,10 +208,12 @@ class PlaygroundSession:
         """Where no gradient gets through on any training point, or None: the output (its
         gradient below 1e-4 on every point, e.g. a tanh output pinned at ±1), else the first
         hidden layer whose every unit has |f'| < 1e-3 (dead ReLUs, saturated tanh/sigmoid).
-        Linear, leaky ReLU and GELU slopes never vanish, so those layers are never blocked."""
+        Activations whose slope never vanishes (linear, leaky ReLU, the GELU family: see
+        Activation.slope_vanishes) never block a layer; softplus is not checked, as its slope
+        needs the pre-activations and only the outputs are kept here."""
         flags = [(self.head.grad(z, self._t_train).abs() < 1e-4).all()]
         act = get_activation(self.config.activation)
-        if act.name not in ("linear", "leaky_relu", "gelu"):
+        if act.slope_vanishes and not act.needs_preactivation:
             flags += [
                 (act.scale_grad_(torch.ones_like(a), a, a).abs() < 1e-3).all() for a in hiddens
             ]

@@ -1,0 +1,119 @@
+"""The deep-stack probe: push one batch through a deep narrow MLP at initialisation and
+report, layer by layer, how the activations are distributed, how large the weight
+gradients are after one backward pass, and how many units are dead or saturated.
+
+It trains nothing; the race (race.py) shows the same quantities during training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from dlviz.activations.registry import get_activation
+from dlviz.activations.stack import DeepStack, check_init, gradient_norms, initialise, unit_health
+
+DEPTHS = (2, 30)  # allowed number of hidden layers
+WIDTHS = (16, 256)  # allowed units per hidden layer
+BATCH = 256  # samples in the probe batch
+BINS = 41  # histogram bins per layer
+N_OUT = 10  # readout size (random regression targets)
+
+
+@dataclass(frozen=True)
+class ProbeConfig:
+    """One probe. Parameters are (name, value) pairs of the activation's α/β."""
+
+    activation: str = "sigmoid"  # a name in dlviz.activations.ACTIVATIONS
+    depth: int = 20  # hidden layers, 2–30
+    width: int = 64  # units per hidden layer, 16–256
+    init: str = "default"  # a name in dlviz.activations.stack.INITS
+    sigma: float = 1.0  # standard deviation for init="normal"
+    seed: int = 0  # seeds the weights, the batch and the targets
+    params: tuple[tuple[str, float], ...] = ()  # e.g. (("alpha", 0.1),)
+
+    def validate(self) -> ProbeConfig:
+        """Raise ValueError with a learner-readable message for any bad field."""
+        act = get_activation(self.activation)
+        act.check_params(dict(self.params))
+        check_init(self.init, self.sigma)
+        for name, value, (low, high) in (("depth", self.depth, DEPTHS), ("width", self.width, WIDTHS)):
+            if not (isinstance(value, int) and low <= value <= high):
+                raise ValueError(f"{name} must be a whole number from {low} to {high}")
+        return self
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What one batch did in the network. Per-layer arrays run from the first hidden layer
+    (index 0) to the last; float32 unless noted."""
+
+    activation: str
+    unit_failure: str | None  # which health measure matters: "dead", "saturated" or None
+    bin_edges: np.ndarray  # (BINS + 1,) edges of the activation histograms
+    histograms: np.ndarray  # (depth, BINS) share of outputs in each bin (values outside
+    #                         the edges are counted in the end bins); rows sum to 1
+    mean: np.ndarray  # float64 (depth,) mean activation output
+    std: np.ndarray  # float64 (depth,) standard deviation of the outputs (may be inf)
+    grad_norms: np.ndarray  # float64 (depth + 1,) ‖∂L/∂W‖ per Linear layer, the readout last
+    dead: np.ndarray  # (depth,) share of units never positive on the batch
+    saturated: np.ndarray  # (depth,) share of unit-sample signals with |f'(z)| < 1e-3
+    loss: float  # the MSE the gradients come from (may be inf/NaN after a blow-up)
+    overflow_layer: int | None  # first hidden layer (1-based) whose outputs overflowed
+
+
+def probe(config: ProbeConfig) -> ProbeResult:
+    """Build the stack from `config`, feed a batch of N(0, 1) inputs (BATCH, width), take
+    the MSE against N(0, 1) targets (BATCH, N_OUT), backpropagate once, and measure.
+    Runs on the CPU in float64 (one small batch; a device round-trip would cost more than
+    the maths)."""
+    cfg = config.validate()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    net = DeepStack(cfg.width, cfg.width, cfg.depth, N_OUT, cfg.activation, dict(cfg.params))
+    net.double()  # float64: an exploding signal stays a (huge) number ~8 times longer
+    initialise(net, cfg.init, cfg.sigma, gen)
+    x = torch.randn(BATCH, cfg.width, generator=gen, dtype=torch.float64)
+    target = torch.randn(BATCH, N_OUT, generator=gen, dtype=torch.float64)
+    out, pre = net(x)
+    loss = F.mse_loss(out, target)
+    loss.backward()
+    with torch.no_grad():
+        post = torch.stack([net.act.apply(z, **net.params) for z in pre])  # (depth, B, width)
+        dead, saturated = unit_health(net, pre)
+        edges = _bin_edges(cfg.activation, post[0])
+        flat = post.reshape(cfg.depth, -1)  # (depth, B·width)
+        finite = torch.isfinite(flat).all(1)
+        flat = torch.nan_to_num(flat, nan=edges[0]).clamp(edges[0], edges[-1])
+        hist = np.stack([np.histogram(row, bins=edges)[0] for row in flat.numpy()])
+    overflow = (~finite).nonzero()
+    return ProbeResult(
+        activation=cfg.activation,
+        unit_failure=net.act.unit_failure,
+        bin_edges=edges.astype(np.float32),
+        histograms=(hist / flat.shape[1]).astype(np.float32),
+        mean=post.mean((1, 2)).numpy(),
+        std=post.std((1, 2)).numpy(),
+        grad_norms=gradient_norms(net).detach().numpy(),
+        dead=dead.numpy().astype(np.float32),
+        saturated=saturated.numpy().astype(np.float32),
+        loss=loss.item(),
+        overflow_layer=int(overflow[0, 0]) + 1 if len(overflow) else None,
+    )
+
+
+def _bin_edges(activation: str, first: torch.Tensor) -> np.ndarray:
+    """Histogram edges shared by every layer: the activation's own bounds when it has
+    them, else the spread of the first hidden layer's outputs (0.5–99.5 %, widened by a
+    quarter), so that later layers show whether the signal shrinks or grows."""
+    bounds = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}.get(activation)
+    if bounds is None:
+        values = first.reshape(-1).double()
+        lo, hi = (float(v) for v in torch.quantile(values, torch.tensor([0.005, 0.995]).double()))
+        pad = 0.25 * max(hi - lo, 1e-6)
+        bounds = (lo - pad, hi + pad)
+        if not all(np.isfinite(bounds)):
+            bounds = (-1.0, 1.0)
+    return np.linspace(bounds[0], bounds[1], BINS + 1)
