@@ -3,7 +3,8 @@
 initialisation (probe.py) and the live activation race (race.py).
 """
 
-from dlviz.activations.probe import ProbeConfig, ProbeResult, probe
+from dlviz.activations.curves import CurveSamples, sample_curves, table_rows
+from dlviz.activations.probe import ProbeConfig, ProbeResult, describe_probe, probe
 from dlviz.activations.race import ActivationRaceSession, RaceConfig, RaceSnapshot
 from dlviz.activations.registry import (
     ACTIVATIONS,
@@ -23,14 +24,18 @@ __all__ = [
     "LEAKY_SLOPE",
     "Activation",
     "ActivationRaceSession",
+    "CurveSamples",
     "Param",
     "ProbeConfig",
     "ProbeResult",
     "RaceConfig",
     "RaceSnapshot",
     "derivative",
+    "describe_probe",
     "get_activation",
     "parse_logits",
     "probe",
+    "sample_curves",
     "softmax",
+    "table_rows",
 ]

@@ -40,7 +40,10 @@ class ProbeConfig:
         act = get_activation(self.activation)
         act.check_params(dict(self.params))
         check_init(self.init, self.sigma)
-        for name, value, (low, high) in (("depth", self.depth, DEPTHS), ("width", self.width, WIDTHS)):
+        for name, value, (low, high) in (
+            ("depth", self.depth, DEPTHS),
+            ("width", self.width, WIDTHS),
+        ):
             if not (isinstance(value, int) and low <= value <= high):
                 raise ValueError(f"{name} must be a whole number from {low} to {high}")
         return self
@@ -63,6 +66,15 @@ class ProbeResult:
     saturated: np.ndarray  # (depth,) share of unit-sample signals with |f'(z)| < 1e-3
     loss: float  # the MSE the gradients come from (may be inf/NaN after a blow-up)
     overflow_layer: int | None  # first hidden layer (1-based) whose outputs overflowed
+
+    def health(self) -> tuple[str, np.ndarray] | None:
+        """The health measure that matters for this activation, labelled: dead units for
+        the ReLU family, saturated signals for sigmoid/tanh/step, None for linear."""
+        if self.unit_failure == "dead":
+            return "dead units (never positive)", self.dead
+        if self.unit_failure == "saturated":
+            return "saturated signals (|f′| < 10⁻³)", self.saturated
+        return None
 
 
 def probe(config: ProbeConfig) -> ProbeResult:
@@ -117,3 +129,28 @@ def _bin_edges(activation: str, first: torch.Tensor) -> np.ndarray:
         if not all(np.isfinite(bounds)):
             bounds = (-1.0, 1.0)
     return np.linspace(bounds[0], bounds[1], BINS + 1)
+
+
+def describe_probe(result: ProbeResult) -> str:
+    """One sentence for the learner: how the first hidden layer's gradient compares with
+    the last hidden layer's (vanishing, exploding or healthy)."""
+    first, last = float(result.grad_norms[0]), float(result.grad_norms[-2])
+    if not (np.isfinite(first) and np.isfinite(last)):
+        return "The gradients overflowed to infinity: the weights are far too large."
+    if last == 0.0 or first == 0.0:
+        return "No gradient reaches the early layers at all: every slope on the way is 0."
+    ratio = first / last
+    if ratio < 0.01:
+        return (
+            f"The first layer's gradient is {1 / ratio:.1e} times smaller than the last "
+            "layer's: it has vanished, so the early layers barely learn."
+        )
+    if ratio > 100:
+        return (
+            f"The first layer's gradient is {ratio:.1e} times larger than the last layer's: "
+            "it has exploded, so a normal learning rate throws the early layers around."
+        )
+    return (
+        f"The first and last layers' gradients are within {max(ratio, 1 / ratio):.1f}× of "
+        "each other: the gradient flows through the whole stack."
+    )

@@ -14,9 +14,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dlviz.activations.curves import param_label
 from dlviz.activations.registry import get_activation
-from dlviz.activations.stack import DeepStack, check_init, gradient_norms, initialise, unit_health
-from dlviz.data import EXTENT, make_digits, make_dataset
+from dlviz.activations.stack import (
+    DeepStack,
+    blocked_units,
+    check_init,
+    gradient_norms,
+    initialise,
+)
+from dlviz.data import EXTENT, make_dataset, make_digits
 from dlviz.device import DEVICE
 from dlviz.live import DivergenceGuard, History, Snapshot, live_field, train_for
 
@@ -82,12 +89,12 @@ class RaceSnapshot(Snapshot):
     labels: tuple[str, ...]  # human names, e.g. "Leaky ReLU (α=0.1)"
     history_steps: np.ndarray  # int64 (m,)
     history_loss: np.ndarray  # (k, m) cross-entropy on the whole training set
-    history_dead: np.ndarray  # (k, m) share of dead hidden units (mean over layers)
+    history_dead: np.ndarray  # (k, m) share of dead hidden units (mean over layers), a unit
+    #                           being dead when |f'(z)| < 1e-3 on every training sample
     train_loss: np.ndarray  # (k,) now
     test_accuracy: np.ndarray  # (k,) share of test samples classified right
     grad_norms: np.ndarray  # (k, depth + 1) ‖∂L/∂W‖ per layer on the training set
-    dead: np.ndarray  # (k, depth) share of units never positive on the training set
-    saturated: np.ndarray  # (k, depth) share of signals with |f'(z)| < 1e-3
+    dead: np.ndarray  # (k, depth) share of dead units per layer, as in history_dead
     out: tuple[str | None, ...]  # why a contestant stopped (diverged), None if running
     leader: int | None  # the running contestant with the lowest training loss
 
@@ -110,16 +117,6 @@ def _load(task: str, seed: int) -> tuple[torch.Tensor, ...]:
     return tuple(torch.from_numpy(np.ascontiguousarray(p)).to(DEVICE) for p in parts)
 
 
-def _label(name: str, values: dict[str, float]) -> str:
-    act = get_activation(name)
-    shown = [
-        f"{'α' if p.name == 'alpha' else 'β'}={values[p.name]:g}"
-        for p in act.params
-        if values.get(p.name, p.default) != p.default
-    ]
-    return f"{act.label} ({', '.join(shown)})" if shown else act.label
-
-
 class ActivationRaceSession:
     """Trains one copy of the network per activation, in lock-step on the same batches."""
 
@@ -139,7 +136,8 @@ class ActivationRaceSession:
             else:
                 initialise(net, cfg.init, cfg.sigma, gen)
             self.nets.append(net.to(DEVICE))
-        self.labels = tuple(_label(n, net.params) for n, net in zip(cfg.activations, self.nets))
+        pairs = zip(cfg.activations, self.nets)
+        self.labels = tuple(param_label(a, net.params) for a, net in pairs)
         self.optimizers = [self._optimizer(net) for net in self.nets]
         self.guards = [DivergenceGuard() for _ in self.nets]
         self.out: list[str | None] = [None] * len(self.nets)
@@ -198,12 +196,14 @@ class ActivationRaceSession:
             if self.out[i] is None and (reason := self.guards[i].check(loss)):
                 self.out[i] = f"stopped at step {self.step_count:,}: {reason}"
             losses.append(loss)
-            dead.append(float(torch.stack([(z <= 0).all(0).float().mean() for z in pre]).mean()))
+            dead.append(float(blocked_units(net, pre).mean()))
         if all(self.out):
             self.halted = "Every network in the race diverged."
         if force or self.history.wants(self.step_count):
             values = {f"loss_{i}": v for i, v in enumerate(losses)}
-            self.history.add(self.step_count, **values, **{f"dead_{i}": v for i, v in enumerate(dead)})
+            self.history.add(
+                self.step_count, **values, **{f"dead_{i}": v for i, v in enumerate(dead)}
+            )
 
     def step(self, budget_s: float) -> RaceSnapshot:
         """Train every running contestant for about `budget_s` seconds in all (at least
@@ -214,25 +214,27 @@ class ActivationRaceSession:
 
     def snapshot(self) -> RaceSnapshot:
         """The current state, computed once per step count."""
-        if self._cached is None or self._cached.step != self.step_count or (
-            self._cached.halted != self.halted
+        if (
+            self._cached is None
+            or self._cached.step != self.step_count
+            or (self._cached.halted != self.halted)
         ):
             self._cached = self._build_snapshot()
         return self._cached
 
-    def _measure(self, net: DeepStack) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float]:
-        """One contestant now: train loss, grad norms, dead, saturated, test accuracy."""
+    def _measure(self, net: DeepStack) -> tuple[float, np.ndarray, np.ndarray, float]:
+        """One contestant now: train loss, grad norms, dead share per layer, test accuracy."""
         net.zero_grad(set_to_none=True)
         logits, pre = net(self.x_train)
         loss = F.cross_entropy(logits, self.y_train)
         loss.backward()
         norms = gradient_norms(net)
         net.zero_grad(set_to_none=True)
-        dead, saturated = unit_health(net, [z.detach() for z in pre])
+        dead = blocked_units(net, [z.detach() for z in pre])
         with torch.no_grad():
             test_logits, _ = net(self.x_test)
             accuracy = (test_logits.argmax(1) == self.y_test).float().mean()
-        as_np = [t.detach().cpu().numpy().astype(np.float32) for t in (norms, dead, saturated)]
+        as_np = [t.detach().cpu().numpy().astype(np.float32) for t in (norms, dead)]
         return loss.item(), *as_np, accuracy.item()
 
     def _build_snapshot(self) -> RaceSnapshot:
@@ -249,10 +251,9 @@ class ActivationRaceSession:
             history_loss=np.stack([self.history.series(f"loss_{i}") for i in range(k)]),
             history_dead=np.stack([self.history.series(f"dead_{i}") for i in range(k)]),
             train_loss=loss,
-            test_accuracy=np.array([m[4] for m in measured], dtype=np.float32),
+            test_accuracy=np.array([m[3] for m in measured], dtype=np.float32),
             grad_norms=np.stack([m[1] for m in measured]),
             dead=np.stack([m[2] for m in measured]),
-            saturated=np.stack([m[3] for m in measured]),
             out=tuple(self.out),
-            leader=min(running, key=lambda i: loss[i]) if running else None,
+            leader=min(running, key=lambda i: loss[i]) if running and self.step_count else None,
         )

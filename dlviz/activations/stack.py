@@ -5,6 +5,7 @@ and saturated units). Shared by the deep-stack probe and the activation race.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -43,7 +44,7 @@ class DeepStack(nn.Module):
         self.act_name = activation
         self.params = self.act.check_params(params or {})
         sizes = [n_in] + [width] * depth
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
         self.out = nn.Linear(sizes[-1], n_out)
 
     @property
@@ -89,6 +90,17 @@ def gradient_norms(net: DeepStack) -> Tensor:
             for lin in net.linears
         ]
     )
+
+
+@torch.no_grad()
+def blocked_units(net: DeepStack, pre: list[Tensor]) -> Tensor:
+    """Per hidden layer, the share of units that pass no gradient on any sample of the
+    batch (|f'(z)| < SATURATED_SLOPE everywhere): dead ReLUs, or sigmoid/tanh units stuck
+    on a flat tail. Leaky ReLU's slope α never drops that low. float (depth,)."""
+    if not pre:
+        return torch.zeros(0)
+    slopes = [derivative(net.act_name, z, **net.params).abs() for z in pre]
+    return torch.stack([(s < SATURATED_SLOPE).all(0).float().mean() for s in slopes])
 
 
 @torch.no_grad()

@@ -1,23 +1,17 @@
-"""The only dlviz module that imports streamlit: page frame and sidebar, one session per
-page in st.session_state (`get_session`), and the live-panel driver every page uses.
-
-It draws no topic charts itself; pages pass a `draw(snapshot)` callback.
+"""The live panel every trainable page uses: one session per page in st.session_state
+(`get_session`), Run / Step / Reset controls, and the fragment that draws a snapshot and
+trains through the process-wide compute gate on every tick.
 """
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
-import plotly
-import plotly.graph_objects as go
 import streamlit as st
 
-from dlviz.device import GATE, describe_device
+from dlviz.device import GATE
 from dlviz.live import DIVERGENCE_ADVICE, Session, structural_key
 
 S = TypeVar("S", bound=Session)
@@ -25,144 +19,6 @@ C = TypeVar("C")
 
 TICK_BUDGET_S = 0.4  # training time per live tick
 TICK_INTERVAL_S = 0.5  # time between ticks: 2 view updates a second
-
-
-@dataclass(frozen=True)
-class Topic:
-    """One entry of the home page and the sidebar."""
-
-    title: str
-    page: str | None  # script path, None while the topic is not built yet
-    blurb: str
-
-
-TOPICS: tuple[Topic, ...] = (
-    Topic(
-        "Playground",
-        "pages/playground.py",
-        "train a neural network on 2-D data and watch its decision boundary form",
-    ),
-    Topic("Activations", None, "curves, derivatives and what they do to a deep network"),
-    Topic("Gradient descent", None, "loss surfaces, optimizer races, learning rates, schedules"),
-    Topic("Convolution", None, "filters sliding over images, pooling, a tiny CNN"),
-    Topic("Attention", None, "scaled dot-product attention and a transformer trained live"),
-    Topic("LSTM gates", None, "input, forget and output gates at work on sequences"),
-    Topic("GAN", None, "a generator and a discriminator in a live duel"),
-)
-
-
-# --- charts that update in place ---------------------------------------------------------
-# st.plotly_chart remounts the chart whenever its data changes, so a live chart blanks for a
-# frame on every tick. This component keeps one <div> per key and calls Plotly.react on it:
-# the chart morphs in place, and zoom survives through the figure's layout.uirevision.
-# Plotly's JS is the copy inside the installed plotly package, served from ./static/ by
-# Streamlit's static file serving (server.enableStaticServing): nothing comes from a CDN.
-
-_STATIC = Path(__file__).resolve().parents[1] / "static"
-_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-_LIVE_CHART_JS = """
-function loadPlotly() {
-  if (!window.__dlvizPlotly) {
-    window.__dlvizPlotly = new Promise((resolve, reject) => {
-      const tag = document.createElement("script");
-      tag.src = "app/static/plotly.min.js";
-      tag.onload = () => resolve(window.Plotly);
-      tag.onerror = reject;
-      document.head.appendChild(tag);
-    });
-  }
-  return window.__dlvizPlotly;
-}
-export default function (component) {
-  const { data, parentElement } = component;
-  const div = parentElement.querySelector(".dlviz-live-chart");
-  loadPlotly().then((Plotly) => {
-    const fig = JSON.parse(data.figure);
-    const room = div.parentElement ? div.parentElement.clientWidth : 0;
-    if (room && fig.layout.width && fig.layout.width > room) {
-      fig.layout.width = room; // a fixed-width figure shrinks to fit a narrow column
-    }
-    Plotly.react(div, fig.data, fig.layout, data.config);
-  });
-}
-"""
-
-
-def _serve_plotly_js() -> bool:
-    """Copy plotly.min.js next to the app for static serving; False if impossible."""
-    target = _STATIC / "plotly.min.js"
-    try:
-        if not target.exists() or target.stat().st_size != _PLOTLY_JS.stat().st_size:
-            _STATIC.mkdir(exist_ok=True)
-            shutil.copyfile(_PLOTLY_JS, target)
-        return True
-    except OSError:
-        return False
-
-
-_IN_PLACE = _serve_plotly_js()
-_live_chart_component = st.components.v2.component(
-    "dlviz_live_chart",
-    html='<div class="dlviz-live-chart" data-testid="dlvizLiveChart"></div>',
-    js=_LIVE_CHART_JS,
-    isolate_styles=False,
-)
-
-
-def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
-    """Draw `fig` (with a fixed layout height) so that later calls with the same `key`
-    update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served
-    (the copy failed, or the app runs without server.enableStaticServing)."""
-    config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False,
-              "responsive": True}  # fmt: skip
-    if not (_IN_PLACE and st.get_option("server.enableStaticServing")):
-        st.plotly_chart(fig, theme=None, key=key, config=config)
-        return
-    height = int(fig.layout.height or 400)
-    _live_chart_component(data={"figure": fig.to_json(), "config": config}, key=key, height=height)
-
-
-def setup_page(title: str, icon: str = "🧠") -> None:
-    """Page config (wide layout) and the shared sidebar. Call first on every page.
-    The tab icon is an emoji, which Streamlit inlines; a :material/…: icon here would make
-    every visitor's browser fetch the favicon from Google's font servers."""
-    st.set_page_config(page_title=f"{title} · dlviz", page_icon=icon, layout="wide")
-    sidebar()
-
-
-def sidebar() -> None:
-    """Navigation with human titles, the compute device, and the training queue if busy."""
-    with st.sidebar:
-        st.page_link("app.py", label="Home", icon=":material/home:")
-        for topic in TOPICS:
-            if topic.page:
-                st.page_link(topic.page, label=topic.title, icon=":material/play_circle:")
-            else:
-                st.caption(f"{topic.title} · coming soon")
-        st.divider()
-        st.caption(f"Compute: {describe_device()}")
-        gate = GATE.status()
-        if gate.active >= gate.capacity or gate.waiting:
-            st.caption(
-                f"Training slots busy: {gate.active}/{gate.capacity}, {gate.waiting} waiting"
-            )
-
-
-def page_intro(title: str, idea: str, formula: str) -> None:
-    """The opening of every page: title, the idea in a sentence or two, its formula."""
-    st.title(title)
-    st.markdown(idea)
-    st.latex(formula)
-
-
-def ranged_slider(label: str, low: int, high: int, default: int, key: str) -> int:
-    """An integer slider that keeps its value when `high` changes (Streamlit gives a slider
-    with new bounds a new identity and would reset it). The value is clamped to the range;
-    the widget key is `{key}_{high}`, the remembered value `st.session_state[key]`."""
-    value = min(max(st.session_state.get(key, default), low), high)
-    chosen = st.slider(label, low, high, value, key=f"{key}_{high}")
-    st.session_state[key] = chosen
-    return chosen
 
 
 def get_session(key: str, config: C, factory: Callable[[C], S]) -> S:

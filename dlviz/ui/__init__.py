@@ -1,0 +1,26 @@
+"""The only dlviz package that imports streamlit: the page frame and sidebar (frame.py),
+charts that update in place (charts.py), the live panel every trainable page uses
+(live.py) and shared widget groups (widgets.py). It draws no topic charts itself.
+"""
+
+from dlviz.ui.charts import live_chart
+from dlviz.ui.frame import TOPICS, Topic, page_intro, ranged_slider, setup_page, sidebar
+from dlviz.ui.live import TICK_BUDGET_S, TICK_INTERVAL_S, get_session, live_panel
+from dlviz.ui.widgets import activation_label, activation_params, init_picker
+
+__all__ = [
+    "TICK_BUDGET_S",
+    "TICK_INTERVAL_S",
+    "TOPICS",
+    "Topic",
+    "activation_label",
+    "activation_params",
+    "get_session",
+    "init_picker",
+    "live_chart",
+    "live_panel",
+    "page_intro",
+    "ranged_slider",
+    "setup_page",
+    "sidebar",
+]
