@@ -74,7 +74,7 @@ with controls:
 try:
     logits = parse_logits(text)
 except ValueError as err:
-    controls.error(f"Those logits can't be used: {err}.")
+    controls.error(f"Those logits can't be used: {err}. Showing the course's example instead.")
     logits = DEFAULT_LOGITS
 probs = softmax(logits, temperature)
 with bars:
@@ -112,7 +112,7 @@ with top[0]:
     ui.live_chart(fig.layer_distributions(result.bin_edges, result.histograms), key="act_dist")
 with top[1]:
     grads = fig.layer_bars(
-        {"‖∂L/∂W‖": result.grad_norms}, y_title="gradient norm (log)", log_y=True, readout=True
+        {"‖∂L/∂W‖": result.grad_norms}, y_title="gradient norm", log_y=True, readout=True
     )
     ui.live_chart(grads, key="act_grads")
 bottom = st.columns(2, gap="large")
@@ -125,9 +125,7 @@ with bottom[0]:
     else:
         st.caption("A linear unit can neither die nor saturate.")
 with bottom[1]:
-    spread = fig.layer_bars(
-        {"std of outputs": result.std}, y_title="spread of outputs (log)", log_y=True
-    )
+    spread = fig.layer_bars({"std of outputs": result.std}, y_title="spread of outputs", log_y=True)
     ui.live_chart(spread, key="act_spread")
 
 st.header("Race: the same network, different activations", divider="gray")
@@ -185,7 +183,7 @@ def draw_race(snap) -> None:
     with left:
         grads = fig.layer_bars(
             dict(zip(snap.labels, snap.grad_norms)),
-            y_title="gradient norm (log)",
+            y_title="gradient norm",
             log_y=True,
             readout=True,
         )

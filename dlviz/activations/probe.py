@@ -132,11 +132,18 @@ def _bin_edges(activation: str, first: torch.Tensor) -> np.ndarray:
 
 
 def describe_probe(result: ProbeResult) -> str:
-    """One sentence for the learner: how the first hidden layer's gradient compares with
-    the last hidden layer's (vanishing, exploding or healthy)."""
+    """One sentence for the learner: whether the forward signal explodes, and how the
+    first hidden layer's gradient compares with the last's (vanishing, exploding, healthy)."""
     first, last = float(result.grad_norms[0]), float(result.grad_norms[-2])
-    if not (np.isfinite(first) and np.isfinite(last)):
-        return "The gradients overflowed to infinity: the weights are far too large."
+    if not (np.isfinite(first) and np.isfinite(last) and np.isfinite(result.std).all()):
+        return "The signal overflowed to infinity: the weights are far too large."
+    growth = float(result.std[-1] / max(float(result.std[0]), 1e-300))
+    if growth > 1e3:
+        return (
+            f"The signal explodes: the last layer's outputs spread {growth:.1e} times wider "
+            f"than the first's, and gradients reach {result.grad_norms.max():.1e}; one "
+            "training step would throw the weights far away."
+        )
     if last == 0.0 or first == 0.0:
         return "No gradient reaches the early layers at all: every slope on the way is 0."
     ratio = first / last

@@ -118,6 +118,7 @@ def layer_bars(
     `readout` the last value is labelled "out" (the readout layer). A log axis labels at
     most ~8 decades and turns linear when the values span less than one; zero or
     non-finite values get no bar there, and overflowed (inf/NaN) ones are named in a note.
+    The y title gets " (log)" when the axis is logarithmic.
     `empty_note` is shown when every value is 0."""
     decades = _span_decades(series) if log_y else 0.0
     log_y = log_y and decades >= 1.0
@@ -133,7 +134,7 @@ def layer_bars(
         hover = f"{label}<br>layer %{{x}}: %{{y:.3g}}<extra></extra>"
         traces.append({"type": "bar", "name": label, "x": names, "y": v,
                        "marker": {"color": _color(i)}, "hovertemplate": hover})  # fmt: skip
-    yaxis: dict[str, object] = {"title": {"text": y_title}}
+    yaxis: dict[str, object] = {"title": {"text": f"{y_title} (log)" if log_y else y_title}}
     if log_y:
         yaxis |= {"type": "log", "dtick": "D2" if decades < 3 else math.ceil(decades / 8),
                   "exponentformat": "power"}  # fmt: skip

@@ -5,7 +5,9 @@ trains through the process-wide compute gate on every tick.
 
 from __future__ import annotations
 
+import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,6 +21,23 @@ C = TypeVar("C")
 
 TICK_BUDGET_S = 0.4  # training time per live tick
 TICK_INTERVAL_S = 0.5  # time between ticks: 2 view updates a second
+
+
+# Streamlit may start a new script run for a session while the previous one is still inside
+# a training tick (a stop request only lands at the next Streamlit call), so two threads can
+# reach one session. Training and snapshots of a session therefore hold its lock: without
+# it a snapshot's backward pass met weights an optimizer step had just changed in place.
+_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def session_lock(session: Session) -> threading.Lock:
+    """The lock that serialises training and snapshots of one session object."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(session)
+        if lock is None:
+            lock = _LOCKS[session] = threading.Lock()
+        return lock
 
 
 def get_session(key: str, config: C, factory: Callable[[C], S]) -> S:
@@ -51,7 +70,8 @@ def _guarded(session: Session, budget_s: float, wait_s: float | None = None) -> 
     if position:
         return position
     try:
-        session.step(budget_s)
+        with session_lock(session):
+            session.step(budget_s)
     except (RuntimeError, ValueError, FloatingPointError) as err:
         session.halted = f"Training stopped with an error: {err}"
     finally:
@@ -131,7 +151,8 @@ def live_panel(
         # state as of the previous tick's end, 0.5 s behind).
         current: Session = st.session_state[session_key]
         queue_note = st.empty()
-        snap = current.snapshot()
+        with session_lock(current):
+            snap = current.snapshot()
         if snap.halted:
             st.warning(f"**{snap.halted}** {DIVERGENCE_ADVICE}", icon=":material/warning:")
         extra = readouts(snap) if readouts else []

@@ -62,9 +62,9 @@ def expect_chart(page: Page) -> None:
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
 
 
-def run_toggle(page: Page):
-    """(label to click, checkbox input) of the toggle with key pg_run."""
-    container = page.locator(".st-key-pg_run")
+def run_toggle(page: Page, key: str = "pg_run"):
+    """(label to click, checkbox input) of the Run toggle with widget key `key`."""
+    container = page.locator(f".st-key-{key}")
     expect(container).to_have_count(1)
     return container.locator("label").first, container.locator("input[type=checkbox]")
 
@@ -138,8 +138,9 @@ def test_every_page_renders(new_page, stem):
 
 
 def test_every_page_is_tested():
-    """Guard against an empty parametrization: the Playground page must exist."""
-    assert "playground" in PAGES, f"pages/playground.py missing; pages found: {PAGES}"
+    """Guard against an empty parametrization: the built pages must exist."""
+    for stem in ("playground", "activations"):
+        assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
 
 def test_playground_runs_live_and_pauses(new_page):
@@ -279,3 +280,49 @@ def test_playground_narrow_window(new_page):
                    .filter(([room, drawn]) => !(drawn <= room))"""
     )
     assert clipped == [], f"charts wider than their column (room, drawn): {clipped}"
+
+
+ACTIVATION_CHARTS = ("act_curves", "act_slopes", "act_softmax", "act_dist", "act_grads",
+                     "act_health", "act_spread", "act_race_loss", "act_race_grads",
+                     "act_race_dead")  # fmt: skip
+
+
+def test_activations_page_shows_its_charts_and_the_race_advances(new_page):
+    page = new_page()
+    open_page(page, "/activations")
+    expect(page.get_by_role("heading", name="Activation functions")).to_be_visible()
+    for key in ACTIVATION_CHARTS:
+        chart = page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    # the probe states the lesson for its default (20-layer sigmoid): gradients vanish
+    expect(page.get_by_text(re.compile(r"times smaller than the last layer's"))).to_be_visible()
+    loss_svg = page.locator(".st-key-act_race_loss .js-plotly-plot .main-svg").first
+    empty = loss_svg.inner_html()
+    label, box = run_toggle(page, "act_race_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(box).to_be_checked()
+    first = wait_step_above(page, 0)
+    wait_step_above(page, first)  # still training, tick after tick
+    expect(page.get_by_text("press Run or Step to start the race")).to_have_count(0)
+    assert loss_svg.inner_html() != empty, "the race's loss chart did not change"
+    label.click()
+    expect(box).not_to_be_checked()
+    page.screenshot(path=ARTIFACTS / "activations.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+def test_activations_page_survives_hostile_logits(new_page):
+    page = new_page()
+    open_page(page, "/activations")
+    box = page.locator(".st-key-act_logits input")
+    box.fill("2, banana")
+    box.press("Enter")
+    expect(page.get_by_text("'banana' is not a number")).to_be_visible()
+    box.fill("3, 1, 0.2, -1")
+    box.press("Enter")
+    expect(page.locator(".st-key-act_softmax .js-plotly-plot .main-svg").first).to_be_visible()
+    expect(page.get_by_text(re.compile("not a number"))).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe
+from dlviz.activations import (
+    ActivationRaceSession,
+    ProbeConfig,
+    RaceConfig,
+    describe_probe,
+    probe,
+    sample_curves,
+    table_rows,
+)
 from dlviz.activations.stack import DeepStack, initialise, unit_health
 from dlviz.live import Session
 
@@ -161,3 +169,27 @@ def test_a_huge_learning_rate_stops_contestants_with_a_reason_not_an_exception()
 def test_bad_race_settings_raise_value_error(change, message):
     with pytest.raises(ValueError, match=message):
         _race(**change)
+
+
+@pytest.mark.parametrize(
+    ("config", "phrase"),
+    [
+        (ProbeConfig(activation="sigmoid", depth=20), "times smaller than the last layer's"),
+        (ProbeConfig(activation="relu", depth=20, init="he"), "flows through the whole stack"),
+        (ProbeConfig(activation="relu", depth=20, init="normal", sigma=5.0), "explodes"),
+        (ProbeConfig(activation="step", depth=5), "No gradient reaches the early layers"),
+    ],
+)
+def test_the_probe_sentence_names_what_happened(config, phrase):
+    assert phrase in describe_probe(probe(config))
+
+
+def test_sampled_curves_and_table_rows():
+    samples = sample_curves(["relu", "silu"], [("silu", "beta", 2.0)], span=2.0, n=5)
+    np.testing.assert_allclose(samples.z, [-2, -1, 0, 1, 2])
+    assert set(samples.values) == {"ReLU", "SiLU / Swish (β=2)"}
+    np.testing.assert_allclose(samples.slopes["ReLU"], [0, 0, 0, 1, 1])
+    rows = table_rows(["sigmoid"])
+    assert rows[0]["output range"] == "(0, 1)" and "vanish" in rows[0]["✗ cons"]
+    with pytest.raises(ValueError, match="span"):
+        sample_curves(["relu"], span=float("inf"))

@@ -206,3 +206,77 @@ def test_no_hidden_layers_and_no_features_are_handled():
     at.multiselect(key="pg_features").set_value([]).run()
     assert not at.exception
     assert any("can't be used" in e.value for e in at.error)
+
+
+# --- Activations -------------------------------------------------------------------------
+
+ACTIVATION_CHARTS = {
+    "act_curves", "act_slopes", "act_softmax", "act_dist", "act_grads", "act_health",
+    "act_spread", "act_race_loss", "act_race_grads", "act_race_dead",
+}  # fmt: skip
+
+
+def _info(at: AppTest) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def test_activations_renders_every_chart_and_the_vanishing_gradient_lesson():
+    at = _app("pages/activations.py")
+    assert set(_charts(at)) == ACTIVATION_CHARTS
+    assert "times smaller than the last layer's" in _info(at)  # 20-layer sigmoid default
+    assert _step(at) == 0
+    names = [t["name"] for t in _charts(at)["act_curves"]["data"]]
+    assert names == ["Sigmoid", "Tanh", "ReLU"]
+    assert at.title[0].value == "Activation functions"
+
+
+def test_activation_parameters_reach_the_curves():
+    at = _app("pages/activations.py")
+    at.multiselect(key="act_pick").set_value(["relu", "leaky_relu"]).run()
+    at.slider(key="act_leaky_relu_alpha").set_value(0.2).run()
+    assert not at.exception
+    curves = {t["name"]: t for t in _charts(at)["act_curves"]["data"]}
+    assert set(curves) == {"ReLU", "Leaky ReLU (α=0.2)"}
+
+
+def test_softmax_temperature_and_hostile_logits():
+    at = _app("pages/activations.py")
+    at.select_slider(key="act_temperature").set_value(0.01).run()
+    bars = _charts(at)["act_softmax"]["data"][-1]
+    assert bars["text"][0] == "100.0%"  # T → 0: the largest logit takes everything
+    at.text_input(key="act_logits").input("2, banana").run()
+    assert not at.exception
+    assert any("'banana' is not a number" in e.value for e in at.error)
+    at.text_input(key="act_logits").input("1, 1, 1, 1").run()
+    assert _charts(at)["act_softmax"]["data"][-1]["text"] == ["25.0%"] * 4
+
+
+def test_relu_with_he_init_keeps_the_gradient_flowing():
+    at = _app("pages/activations.py")
+    at.selectbox(key="act_probe_activation").select("relu").run()
+    at.selectbox(key="act_init").select("he").run()
+    assert "within" in _info(at) and "flows through the whole stack" in _info(at)
+    at.selectbox(key="act_init").select("normal").run()
+    at.select_slider(key="act_init_sigma").set_value(5.0).run()
+    assert not at.exception
+    assert "explodes" in _info(at) or "overflowed" in _info(at)
+
+
+def test_race_step_retune_and_rebuild():
+    at = _app("pages/activations.py")
+    at.button(key="act_race_step").click().run()
+    assert _step(at) == 10
+    at.select_slider(key="act_lr").set_value(0.3).run()
+    assert _step(at) == 10  # a live knob keeps the run
+    assert at.session_state["act_race_session"].config.learning_rate == 0.3
+    at.segmented_control(key="act_task").set_value("spiral").run()
+    assert _step(at) == 0  # a structural knob builds a new race
+    assert at.session_state["act_race_session"].config.task == "spiral"
+
+
+def test_race_needs_two_activations():
+    at = _app("pages/activations.py")
+    at.multiselect(key="act_race_pick").set_value(["relu"]).run()
+    assert not at.exception
+    assert "Pick at least two activations" in _info(at)
+    assert "act_race_loss" not in _charts(at)
