@@ -205,6 +205,13 @@ class ActivationRaceSession:
                 self.step_count, **values, **{f"dead_{i}": v for i, v in enumerate(dead)}
             )
 
+    def train_steps(self, steps: int) -> None:
+        """Train exactly `steps` more steps (rounded up to whole chunks of CHUNK_STEPS)
+        unless halted, without a snapshot: deterministic, for tests and benchmarks."""
+        target = self.step_count + steps
+        while self.step_count < target and self._chunk():
+            pass
+
     def step(self, budget_s: float) -> RaceSnapshot:
         """Train every running contestant for about `budget_s` seconds in all (at least
         CHUNK_STEPS steps unless halted), then snapshot."""

@@ -107,8 +107,7 @@ def test_race_is_a_session_and_its_losses_fall():
     race = _race(optimizer="adam", learning_rate=0.01)
     assert isinstance(race, Session)
     start = race.snapshot()
-    while race.step_count < 300:
-        race.step(0.05)
+    race.train_steps(300)
     end = race.snapshot()
     assert (end.train_loss < 0.7 * start.train_loss).all()
     assert end.history_loss.shape == (2, len(end.history_steps))
@@ -127,8 +126,7 @@ def test_every_contestant_starts_from_the_same_weights():
 
 def test_deep_sigmoid_loses_the_race_to_relu_on_digits():
     race = _race(activations=("sigmoid", "relu"), depth=6, width=32, learning_rate=0.1)
-    while race.step_count < 1500:  # ReLU escapes the default init's plateau near step 700
-        race.step(0.2)
+    race.train_steps(1500)  # ReLU escapes the default init's plateau near step 700
     snap = race.snapshot()
     assert snap.leader == 1
     assert snap.train_loss[0] > 2.0 > 1.0 > snap.train_loss[1]  # sigmoid is stuck near ln 10
@@ -138,8 +136,7 @@ def test_deep_sigmoid_loses_the_race_to_relu_on_digits():
 def test_same_seed_same_race_and_retune_keeps_going():
     a, b = _race(seed=4), _race(seed=4)
     for race in (a, b):
-        while race.step_count < 40:
-            race.step(0.0)
+        race.train_steps(40)
     np.testing.assert_array_equal(a.snapshot().history_loss, b.snapshot().history_loss)
     a.retune(RaceConfig(**{**a.config.__dict__, "learning_rate": 0.5}))
     assert a.optimizers[0].param_groups[0]["lr"] == 0.5 and a.step_count == 40

@@ -1,0 +1,117 @@
+"""Benchmark of the Activations page's engine: the race session against a bare PyTorch loop
+training the same contestants (the engine's overhead), one live tick (train + snapshot +
+figures) with its payload, and the deep-stack probe's latency.
+
+    python bench/activations.py [--rounds 5]
+
+Rounds interleave the session and the bare loop so that a drifting machine speed affects
+both alike; the ratio is reported per round and as a median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe  # noqa: E402
+from dlviz.device import DEVICE, TORCH_THREADS  # noqa: E402
+from dlviz.figures import activations as fig  # noqa: E402
+
+CONFIG = RaceConfig()  # the page's default: sigmoid/tanh/relu, digits, 6 × 32, SGD 0.1
+SECONDS = 2.0
+
+
+def bare_steps_per_s(seconds: float) -> float:
+    """The same nets, data and optimizers stepped by a plain loop: no chunks, no checks."""
+    race = ActivationRaceSession(CONFIG)
+    x, y, n = race.x_train, race.y_train, len(race.y_train)
+    gen = torch.Generator().manual_seed(0)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        idx = torch.randint(0, n, (CONFIG.batch_size,), generator=gen).to(DEVICE)
+        for net, opt in zip(race.nets, race.optimizers):
+            opt.zero_grad(set_to_none=True)
+            logits, _ = net(x[idx])
+            F.cross_entropy(logits, y[idx]).backward()
+            opt.step()
+        steps += 1
+    return steps / (time.perf_counter() - start)
+
+
+def session_steps_per_s(seconds: float) -> float:
+    race = ActivationRaceSession(CONFIG)
+    start = time.perf_counter()
+    race.step(seconds)
+    return race.step_count / (time.perf_counter() - start)
+
+
+def live_tick() -> tuple[float, float, int]:
+    """(steps/s over 6 ticks of 0.4 s train + snapshot + figures, ms of snapshot + figures
+    per tick, bytes of figure JSON per tick)."""
+    race = ActivationRaceSession(CONFIG)
+    draw_ms, payload = [], 0
+    start = time.perf_counter()
+    for _ in range(6):
+        race.step(0.4)
+        t = time.perf_counter()
+        snap = race.snapshot()
+        figures = [
+            fig.race_curves(snap.history_steps, snap.history_loss, snap.labels, y_title="loss",
+                            leader=snap.leader, log_y=True),
+            fig.layer_bars(dict(zip(snap.labels, snap.grad_norms)), y_title="g", log_y=True),
+            fig.race_curves(snap.history_steps, snap.history_dead, snap.labels, y_title="dead"),
+        ]  # fmt: skip
+        payload = sum(len(f.to_json()) for f in figures)
+        draw_ms.append(1000 * (time.perf_counter() - t))
+    return race.step_count / (time.perf_counter() - start), statistics.median(draw_ms), payload
+
+
+def probe_ms(config: ProbeConfig, repeats: int = 5) -> float:
+    probe(config)  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        probe(config)
+        times.append(1000 * (time.perf_counter() - t))
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"device {DEVICE}, torch {torch.__version__}, {TORCH_THREADS} thread(s)")  # fmt: skip
+    print(f"race: {CONFIG.activations} on {CONFIG.task}, {CONFIG.depth}×{CONFIG.width}, "
+          f"{CONFIG.optimizer} batch {CONFIG.batch_size}")  # fmt: skip
+    ratios, sessions, bares = [], [], []
+    for r in range(args.rounds):
+        bare = bare_steps_per_s(SECONDS)
+        session = session_steps_per_s(SECONDS)
+        bares.append(bare)
+        sessions.append(session)
+        ratios.append(session / bare)
+        print(f"round {r + 1}: session {session:7.0f} steps/s, bare {bare:7.0f}, "
+              f"ratio {session / bare:.2f}")  # fmt: skip
+    print(f"median: session {statistics.median(sessions):.0f} race steps/s "
+          f"({len(CONFIG.activations)} nets each), bare {statistics.median(bares):.0f}, "
+          f"overhead_ratio {statistics.median(ratios):.2f}")  # fmt: skip
+    rate, draw, payload = live_tick()
+    print(f"live loop: {rate:.0f} race steps/s; snapshot + 3 figures {draw:.0f} ms/tick, "
+          f"{payload / 1000:.0f} kB of figure JSON/tick")  # fmt: skip
+    for cfg in (ProbeConfig(), ProbeConfig(depth=30, width=256, activation="relu", init="he")):
+        print(f"probe {cfg.activation} {cfg.depth}×{cfg.width}: {probe_ms(cfg):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
