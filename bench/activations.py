@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+import torch
+import torch.nn.functional as F
 
-from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe  # noqa: E402
-from dlviz.device import DEVICE, TORCH_THREADS  # noqa: E402
-from dlviz.figures import activations as fig  # noqa: E402
+from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe
+from dlviz.device import DEVICE, TORCH_THREADS
+from dlviz.figures import activations as fig
 
 CONFIG = RaceConfig()  # the page's default: sigmoid/tanh/relu, digits, 6 × 32, SGD 0.1
 SECONDS = 2.0

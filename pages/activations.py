@@ -225,7 +225,8 @@ st.markdown(
     "spread of the outputs stops shrinking and the gradient bars even out.\n"
     "2. **Tanh** with N(0, σ²) and σ = 2: almost every signal sits on the flat tails "
     "(saturated), and the gradient behaves erratically.\n"
-    "3. Race **ReLU**, **Leaky ReLU** and **ELU** at learning rate **1.0**: watch ReLU's "
-    "share of dead units climb while its loss stalls (dying ReLUs).\n"
+    "3. Race **ReLU**, **Leaky ReLU** and **ELU** at learning rate **0.3**: ReLU's share of "
+    "dead units climbs to almost half and its loss stalls (dying ReLUs), while Leaky ReLU and "
+    "ELU, which always keep a slope, go on learning. At 1.0 even they give up.\n"
     "4. Softmax: set T to 0.01 (it becomes argmax, a hard choice) and to 100 (nearly uniform)."
 )

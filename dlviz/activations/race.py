@@ -32,7 +32,7 @@ RACE_TASKS: dict[str, str] = {
     "digits": "scikit-learn's 8×8 handwritten digits: 64 inputs, 10 classes, 1797 images",
 }
 RACE_OPTIMIZERS = ("sgd", "momentum", "adam")
-CHUNK_STEPS = 10  # optimisation steps between loss checks / history samples
+CHUNK_STEPS = 25  # optimisation steps between loss checks / history samples
 TRAIN_FRACTION = 0.7
 
 
@@ -41,7 +41,7 @@ class RaceConfig:
     """One race. `params` holds (activation, parameter, value) triples for α/β."""
 
     activations: tuple[str, ...] = ("sigmoid", "tanh", "relu")  # 2–4 distinct names
-    task: str = "spiral"  # a name in RACE_TASKS
+    task: str = "digits"  # a name in RACE_TASKS
     depth: int = 6  # hidden layers, 1–12
     width: int = 32  # units per hidden layer, 4–128
     init: str = "default"  # a name in dlviz.activations.stack.INITS

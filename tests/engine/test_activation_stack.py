@@ -136,10 +136,10 @@ def test_deep_sigmoid_loses_the_race_to_relu_on_digits():
 def test_same_seed_same_race_and_retune_keeps_going():
     a, b = _race(seed=4), _race(seed=4)
     for race in (a, b):
-        race.train_steps(40)
+        race.train_steps(50)
     np.testing.assert_array_equal(a.snapshot().history_loss, b.snapshot().history_loss)
     a.retune(RaceConfig(**{**a.config.__dict__, "learning_rate": 0.5}))
-    assert a.optimizers[0].param_groups[0]["lr"] == 0.5 and a.step_count == 40
+    assert a.optimizers[0].param_groups[0]["lr"] == 0.5 and a.step_count == 50
 
 
 def test_a_huge_learning_rate_stops_contestants_with_a_reason_not_an_exception():

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dlviz.activations.race import CHUNK_STEPS
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
 
@@ -265,9 +267,9 @@ def test_relu_with_he_init_keeps_the_gradient_flowing():
 def test_race_step_retune_and_rebuild():
     at = _app("pages/activations.py")
     at.button(key="act_race_step").click().run()
-    assert _step(at) == 10
+    assert _step(at) == CHUNK_STEPS  # one chunk of steps
     at.select_slider(key="act_lr").set_value(0.3).run()
-    assert _step(at) == 10  # a live knob keeps the run
+    assert _step(at) == CHUNK_STEPS  # a live knob keeps the run
     assert at.session_state["act_race_session"].config.learning_rate == 0.3
     at.segmented_control(key="act_task").set_value("spiral").run()
     assert _step(at) == 0  # a structural knob builds a new race
