@@ -61,7 +61,9 @@ with net_col:
         )
         for i in range(n_layers)
     ]
-    activation = st.selectbox("Activation", list(ACTIVATIONS), key="pg_activation")
+    activation = st.selectbox(
+        "Activation", list(ACTIVATIONS), key="pg_activation", format_func=ui.activation_label
+    )
     dropout = st.slider("Dropout", 0.0, 0.8, 0.0, 0.1, key="pg_dropout")
     batch_norm = st.toggle("Batch norm", key="pg_batch_norm")
 with train_col:
