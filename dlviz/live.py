@@ -57,6 +57,20 @@ class Session(Protocol):
     def retune(self, config: Any) -> None: ...
 
 
+class CachedSnapshots:
+    """Mixin for sessions: `snapshot()` calls the subclass's `_build_snapshot()` once per
+    (step count, halted reason) and returns the cached Snapshot until either changes."""
+
+    _cached: Any = None
+
+    def snapshot(self) -> Any:
+        """The current state, computed once per step count (cheap to call repeatedly)."""
+        cached = self._cached
+        if cached is None or cached.step != self.step_count or cached.halted != self.halted:  # type: ignore[attr-defined]
+            self._cached = self._build_snapshot()  # type: ignore[attr-defined]
+        return self._cached
+
+
 class History:
     """Bounded history of several named series sampled at the same steps.
 

@@ -25,7 +25,7 @@ from dlviz.activations.stack import (
 )
 from dlviz.data import EXTENT, make_dataset, make_digits
 from dlviz.device import DEVICE
-from dlviz.live import DivergenceGuard, History, Snapshot, live_field, train_for
+from dlviz.live import CachedSnapshots, DivergenceGuard, History, Snapshot, live_field, train_for
 
 RACE_TASKS: dict[str, str] = {
     "spiral": "two interleaved spirals: 2 inputs, 2 classes, 600 points",
@@ -117,7 +117,7 @@ def _load(task: str, seed: int) -> tuple[torch.Tensor, ...]:
     return tuple(torch.from_numpy(np.ascontiguousarray(p)).to(DEVICE) for p in parts)
 
 
-class ActivationRaceSession:
+class ActivationRaceSession(CachedSnapshots):
     """Trains one copy of the network per activation, in lock-step on the same batches."""
 
     def __init__(self, config: RaceConfig) -> None:
@@ -218,16 +218,6 @@ class ActivationRaceSession:
         if self.halted is None:
             train_for(budget_s, self._chunk)
         return self.snapshot()
-
-    def snapshot(self) -> RaceSnapshot:
-        """The current state, computed once per step count."""
-        if (
-            self._cached is None
-            or self._cached.step != self.step_count
-            or (self._cached.halted != self.halted)
-        ):
-            self._cached = self._build_snapshot()
-        return self._cached
 
     def _measure(self, net: DeepStack) -> tuple[float, np.ndarray, np.ndarray, float]:
         """One contestant now: train loss, grad norms, dead share per layer, test accuracy."""

@@ -16,7 +16,7 @@ import torch
 from dlviz.activations import get_activation
 from dlviz.data import EXTENT, make_dataset, split
 from dlviz.device import DEVICE
-from dlviz.live import DivergenceGuard, History, Snapshot, train_for
+from dlviz.live import CachedSnapshots, DivergenceGuard, History, Snapshot, train_for
 from dlviz.playground.config import PlaygroundConfig
 from dlviz.playground.fused import FusedSGD
 from dlviz.playground.heads import make_head
@@ -55,7 +55,7 @@ class PlaygroundSnapshot(Snapshot):
     confusion: np.ndarray | None  # int64 (K, K), rows true, cols predicted (test set)
 
 
-class PlaygroundSession:
+class PlaygroundSession(CachedSnapshots):
     """One learner's Playground run (see PlaygroundConfig for the knobs)."""
 
     def __init__(self, config: PlaygroundConfig) -> None:
@@ -221,16 +221,6 @@ class PlaygroundSession:
         if first is None:
             return None
         return "the output unit" if first == 0 else f"every unit of hidden layer {first}"
-
-    def snapshot(self) -> PlaygroundSnapshot:
-        """The current state, computed once per step count (cheap to call repeatedly)."""
-        if (
-            self._cached is None
-            or self._cached.step != self.step_count
-            or (self._cached.halted != self.halted)
-        ):
-            self._cached = self._build_snapshot()
-        return self._cached
 
     def _history_until_now(self, train: float, test: float) -> dict[str, np.ndarray]:
         """The sampled loss history, ending with the current step's losses."""
