@@ -61,13 +61,18 @@ class CachedSnapshots:
     """Mixin for sessions: `snapshot()` calls the subclass's `_build_snapshot()` once per
     (step count, halted reason) and returns the cached Snapshot until either changes."""
 
+    step_count: int
+    halted: str | None
     _cached: Any = None
+
+    def _build_snapshot(self) -> Any:
+        raise NotImplementedError
 
     def snapshot(self) -> Any:
         """The current state, computed once per step count (cheap to call repeatedly)."""
         cached = self._cached
-        if cached is None or cached.step != self.step_count or cached.halted != self.halted:  # type: ignore[attr-defined]
-            self._cached = self._build_snapshot()  # type: ignore[attr-defined]
+        if cached is None or cached.step != self.step_count or cached.halted != self.halted:
+            self._cached = self._build_snapshot()
         return self._cached
 
 
