@@ -109,23 +109,31 @@ result = probe_cached(
 st.info(describe_probe(result), icon=":material/insights:")
 top = st.columns(2, gap="large")
 with top[0]:
-    ui.live_chart(fig.layer_distributions(result.bin_edges, result.histograms), key="act_dist")
+    dist = fig.layer_distributions(
+        result.bin_edges, result.histograms, title="What each layer outputs (brighter: more)"
+    )
+    ui.live_chart(dist, key="act_dist")
 with top[1]:
     grads = fig.layer_bars(
-        {"‖∂L/∂W‖": result.grad_norms}, y_title="gradient norm", log_y=True, readout=True
-    )
+        {"‖∂L/∂W‖": result.grad_norms}, y_title="‖∂L/∂W‖", log_y=True, readout=True,
+        title="How much gradient each layer's weights get",
+    )  # fmt: skip
     ui.live_chart(grads, key="act_grads")
 bottom = st.columns(2, gap="large")
 with bottom[0]:
     if health := result.health():
         chart = fig.layer_bars(
-            dict([health]), y_title="share", y_range=(0, 1), empty_note="none in any layer"
-        )
+            dict([health]), y_title="share", y_range=(0, 1), empty_note="none in any layer",
+            title=health[0].capitalize(),
+        )  # fmt: skip
         ui.live_chart(chart, key="act_health")
     else:
         st.caption("A linear unit can neither die nor saturate.")
 with bottom[1]:
-    spread = fig.layer_bars({"std of outputs": result.std}, y_title="spread of outputs", log_y=True)
+    spread = fig.layer_bars(
+        {"std of outputs": result.std}, y_title="std", log_y=True,
+        title="Spread of each layer's outputs (standard deviation)",
+    )  # fmt: skip
     ui.live_chart(spread, key="act_spread")
 
 st.header("Race: the same network, different activations", divider="gray")

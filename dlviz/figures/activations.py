@@ -19,6 +19,11 @@ _LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "
 _MARGIN = {"l": 56, "r": 8, "t": 28, "b": 40}
 
 
+def _margin(title: str | None) -> dict[str, int]:
+    """The house margins, with room at the top for a title."""
+    return _MARGIN | {"t": 36} if title else _MARGIN
+
+
 def _color(i: int) -> str:
     return style.CLASS_COLORS[i % len(style.CLASS_COLORS)]
 
@@ -78,7 +83,7 @@ def softmax_bars(
 
 
 def layer_distributions(
-    edges: np.ndarray, histograms: np.ndarray, *, height: int = 340
+    edges: np.ndarray, histograms: np.ndarray, *, height: int = 340, title: str | None = None
 ) -> go.Figure:
     """Heatmap of each hidden layer's output distribution: rows = layers (1 at the top),
     columns = value bins with `edges` (bins + 1,), colour = share of outputs (√-scaled so
@@ -95,7 +100,7 @@ def layer_distributions(
             "hovertemplate": "layer %{y}<br>output ≈ %{x:.3g}<br>share %{customdata:.1%}"
                              "<extra></extra>"}  # fmt: skip
     layout = base_layout(
-        height, margin=_MARGIN,
+        height, title, margin=_margin(title),
         xaxis={"title": {"text": "activation output (values past the ends are piled there)"}},
         yaxis={"title": {"text": "hidden layer"}, "autorange": "reversed",
                "dtick": max(1, len(layers) // 10)},
@@ -113,13 +118,14 @@ def _log_values(values: np.ndarray) -> tuple[np.ndarray, list[int]]:
 def layer_bars(
     series: Series, *, y_title: str, log_y: bool = False, readout: bool = False,
     height: int = 300, y_range: tuple[float, float] | None = None, empty_note: str = "",
+    title: str | None = None,
 ) -> go.Figure:  # fmt: skip
     """Grouped bars by layer, one colour per series (label → (layers,) values). With
     `readout` the last value is labelled "out" (the readout layer). A log axis labels at
     most ~8 decades and turns linear when the values span less than one; zero or
     non-finite values get no bar there, and overflowed (inf/NaN) ones are named in a note.
     The y title gets " (log)" when the axis is logarithmic.
-    `empty_note` is shown when every value is 0."""
+    `empty_note` is shown when every value is 0; `title` goes above the plot."""
     decades = _span_decades(series) if log_y else 0.0
     log_y = log_y and decades >= 1.0
     traces, overflowed = [], set()
@@ -148,7 +154,7 @@ def layer_bars(
     if empty_note and every and all((v == 0).all() for v in every):
         notes.append(note(empty_note, size=12, y=0.6))
     layout = base_layout(
-        height, margin=_MARGIN, barmode="group", bargap=0.2, legend=_LEGEND,
+        height, title, margin=_margin(title), barmode="group", bargap=0.2, legend=_LEGEND,
         xaxis={"title": {"text": "layer (input side → output side)"}, "type": "category"},
         yaxis=yaxis, annotations=notes,
     )  # fmt: skip
