@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,21 +19,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from browser_launch import CHROMIUM, CHROMIUM_ARGS, free_port
 from playwright.sync_api import Browser, Error, Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
-CHROMIUM = os.environ.get("DLVIZ_CHROMIUM", "/usr/bin/chromium")
-# Without the background-networking flags Chromium stalls on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 SERVER_START_S = 60.0
 # First page loads import torch inside the script run, so allow generous waits.
 WAIT_MS = 30_000
@@ -46,12 +35,6 @@ WIDE = {"width": 1400, "height": 1000}
 HARMLESS_CONSOLE = [
     re.compile(r"/_stcore/(health|host-config)$"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _healthy(url: str) -> bool:
@@ -82,7 +65,7 @@ def app_url() -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     for stale in ARTIFACTS.glob("failed-*.png"):
         stale.unlink()
-    port = _free_port()
+    port = free_port()
     url = f"http://localhost:{port}"
     log_path = ARTIFACTS / "streamlit-server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
