@@ -11,6 +11,8 @@ from dlviz.activations import (
     ProbeConfig,
     RaceConfig,
     describe_probe,
+    entropy_bits,
+    max_entropy_bits,
     parse_logits,
     probe,
     sample_curves,
@@ -77,6 +79,10 @@ except ValueError as err:
     controls.error(f"Those logits can't be used: {err}. Showing the course's example instead.")
     logits = DEFAULT_LOGITS
 probs = softmax(logits, temperature)
+controls.metric(
+    "Uncertainty (entropy)", f"{entropy_bits(probs):.2f} bits",
+    help=f"0 bits: sure of one class · {max_entropy_bits(len(probs)):.2f} bits: all alike",
+)  # fmt: skip
 with bars:
     labels = [f"z{i + 1} = {v:g}" for i, v in enumerate(logits)]
     reference = softmax(logits, 1.0) if temperature != 1.0 else None

@@ -14,7 +14,13 @@ from dlviz.activations.registry import (
     derivative,
     get_activation,
 )
-from dlviz.activations.softmax import DEFAULT_LOGITS, parse_logits, softmax
+from dlviz.activations.softmax import (
+    DEFAULT_LOGITS,
+    entropy_bits,
+    max_entropy_bits,
+    parse_logits,
+    softmax,
+)
 from dlviz.activations.stack import INITS
 
 __all__ = [
@@ -32,7 +38,9 @@ __all__ = [
     "RaceSnapshot",
     "derivative",
     "describe_probe",
+    "entropy_bits",
     "get_activation",
+    "max_entropy_bits",
     "parse_logits",
     "probe",
     "sample_curves",

@@ -49,6 +49,11 @@ def softmax(logits: Sequence[float], temperature: float = 1.0) -> np.ndarray:
     return torch.softmax(z / temperature, dim=0).numpy()
 
 
+def max_entropy_bits(n: int) -> float:
+    """The entropy of the uniform distribution over `n` classes: log₂ n bits."""
+    return math.log2(n) if n > 0 else 0.0
+
+
 def entropy_bits(probs: np.ndarray) -> float:
     """Shannon entropy of a distribution, in bits: 0 for one-hot, log₂ n for uniform."""
     p = np.asarray(probs, dtype=np.float64)

@@ -246,6 +246,7 @@ def test_softmax_temperature_and_hostile_logits():
     at.select_slider(key="act_temperature").set_value(0.01).run()
     bars = _charts(at)["act_softmax"]["data"][-1]
     assert bars["text"][0] == "100.0%"  # T → 0: the largest logit takes everything
+    assert _metric(at, "Uncertainty (entropy)") == "0.00 bits"
     at.text_input(key="act_logits").input("2, banana").run()
     assert not at.exception
     assert any("'banana' is not a number" in e.value for e in at.error)
