@@ -62,8 +62,9 @@ with net_col:
         for i in range(n_layers)
     ]
     activation = st.selectbox(
-        "Activation", list(ACTIVATIONS), key="pg_activation", format_func=ui.activation_label
-    )
+        "Activation", list(ACTIVATIONS), index=list(ACTIVATIONS).index("tanh"),
+        key="pg_activation", format_func=ui.activation_label,
+    )  # fmt: skip
     dropout = st.slider("Dropout", 0.0, 0.8, 0.0, 0.1, key="pg_dropout")
     batch_norm = st.toggle("Batch norm", key="pg_batch_norm")
 with train_col:

@@ -55,6 +55,8 @@ def test_home_lists_every_topic_and_links_the_playground():
 def test_playground_renders_with_charts_and_a_step_counter():
     at = _app("pages/playground.py")
     assert _step(at) == 0
+    # TF Playground's defaults, whatever order the activation registry lists
+    assert at.session_state["pg_session"].config.activation == "tanh"
     assert any(m.label == "Test loss" for m in at.metric)
     charts = _charts(at)
     assert set(charts) == {"pg_boundary", "pg_loss_curve", "pg_confusion", "pg_neurons"}
