@@ -180,3 +180,13 @@ def train_for(budget_s: float, run_chunk: Callable[[], bool], clock=time.perf_co
         calls += 1
         if not run_chunk() or clock() - start >= budget_s:
             return calls
+
+
+def check_learning_rate(lr: float) -> float:
+    """`lr` as a float; ValueError unless it is a finite number in (0, 1e6]. Larger rates
+    are allowed on purpose (divergence is a lesson), but stay bounded."""
+    if isinstance(lr, bool) or not (isinstance(lr, int | float) and math.isfinite(lr)):
+        raise ValueError(f"learning rate must be a positive number up to 1e6, got {lr}")
+    if not 0 < lr <= 1e6:
+        raise ValueError(f"learning rate must be a positive number up to 1e6, got {lr}")
+    return float(lr)

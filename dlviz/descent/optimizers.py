@@ -1,0 +1,156 @@
+"""The OPTIMIZERS registry: SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW as real
+`torch.optim` optimizers, each with its update rule in LaTeX and its hyperparameters (name,
+default, slider range). It builds optimizers; it does not run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import torch
+
+from dlviz.live import check_learning_rate
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """One hyperparameter besides the learning rate, with its slider range."""
+
+    name: str
+    label: str
+    default: float
+    low: float
+    high: float
+
+
+Builder = Callable[[Iterable[torch.Tensor], float, dict[str, float]], torch.optim.Optimizer]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A registry entry. `adaptive`: the step is scaled per coordinate by the gradient's own
+    size, so lr is roughly a distance per step instead of a multiple of the gradient."""
+
+    label: str
+    latex: str  # the update rule, g = ∇L(θ)
+    idea: str  # one sentence for the learner
+    adaptive: bool
+    build: Builder = field(repr=False)
+    hypers: tuple[Hyper, ...] = ()
+    velocity: str | None = None  # torch state key of its running mean of gradients, if any
+    race_lr: float = 0.01  # a learning rate that trains the race's small MLP well
+
+    def check(self, hyperparams: Mapping[str, float]) -> dict[str, float]:
+        """Defaults completed with `hyperparams`; ValueError for an unknown name (listing
+        the valid ones) or a value outside its range."""
+        known = {h.name: h for h in self.hypers}
+        values = {h.name: h.default for h in self.hypers}
+        for key, value in hyperparams.items():
+            if key not in known:
+                allowed = ", ".join(known) or "none besides the learning rate"
+                raise ValueError(f"{self.label} has no hyperparameter {key!r} ({allowed})")
+            h = known[key]
+            if not (isinstance(value, int | float) and h.low <= value <= h.high):
+                raise ValueError(f"{h.label} must be between {h.low:g} and {h.high:g}")
+            values[key] = float(value)
+        return values
+
+
+BETA = Hyper("momentum", "momentum β", 0.9, 0.0, 0.999)
+BETA1 = Hyper("beta1", "β₁ (mean of gradients)", 0.9, 0.0, 0.999)
+BETA2 = Hyper("beta2", "β₂ (mean of squared gradients)", 0.999, 0.5, 0.9999)
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    "sgd": OptimizerSpec(
+        "SGD",
+        r"\theta \leftarrow \theta - \eta\, g",
+        "Step straight downhill, as far as the slope is steep.",
+        False,
+        lambda p, lr, h: torch.optim.SGD(p, lr=lr),
+        race_lr=0.3,
+    ),
+    "momentum": OptimizerSpec(
+        "Momentum",
+        r"v \leftarrow \beta v + g,\qquad \theta \leftarrow \theta - \eta\, v",
+        "A heavy ball: the velocity remembers past gradients, so steady directions speed up "
+        "and zig-zags cancel out.",
+        False,
+        lambda p, lr, h: torch.optim.SGD(p, lr=lr, momentum=h["momentum"]),
+        (BETA,),
+        "momentum_buffer",
+        race_lr=0.1,
+    ),
+    "nesterov": OptimizerSpec(
+        "Nesterov",
+        r"v \leftarrow \beta v + g,\qquad \theta \leftarrow \theta - \eta\,(g + \beta v)",
+        "Momentum that looks ahead: it corrects the velocity with the gradient where the "
+        "ball is about to be.",
+        False,
+        lambda p, lr, h: torch.optim.SGD(p, lr=lr, momentum=h["momentum"], nesterov=True),
+        (BETA,),
+        "momentum_buffer",
+        race_lr=0.1,
+    ),
+    "adagrad": OptimizerSpec(
+        "AdaGrad",
+        r"s \leftarrow s + g^2,\qquad "
+        r"\theta \leftarrow \theta - \frac{\eta}{\sqrt{s} + \epsilon}\,g",
+        "Each coordinate's step shrinks with all the gradient it has ever seen.",
+        True,
+        lambda p, lr, h: torch.optim.Adagrad(p, lr=lr),
+        race_lr=0.03,
+    ),
+    "rmsprop": OptimizerSpec(
+        "RMSprop",
+        r"s \leftarrow \rho s + (1-\rho)\,g^2,\qquad "
+        r"\theta \leftarrow \theta - \frac{\eta}{\sqrt{s} + \epsilon}\,g",
+        "AdaGrad with a fading memory: the step follows the recent size of the gradient.",
+        True,
+        lambda p, lr, h: torch.optim.RMSprop(p, lr=lr, alpha=h["rho"]),
+        (Hyper("rho", "ρ (memory of squared gradients)", 0.99, 0.5, 0.999),),
+        race_lr=0.003,
+    ),
+    "adam": OptimizerSpec(
+        "Adam",
+        r"m \leftarrow \beta_1 m + (1-\beta_1)\,g,\quad s \leftarrow \beta_2 s + (1-\beta_2)\,g^2,"
+        r"\quad \hat m = \tfrac{m}{1-\beta_1^t},\; \hat s = \tfrac{s}{1-\beta_2^t},\quad "
+        r"\theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat s} + \epsilon}",
+        "Momentum plus RMSprop's per-coordinate scaling, with bias correction for the first steps.",
+        True,
+        lambda p, lr, h: torch.optim.Adam(p, lr=lr, betas=(h["beta1"], h["beta2"])),
+        (BETA1, BETA2),
+        "exp_avg",
+        race_lr=0.01,
+    ),
+    "adamw": OptimizerSpec(
+        "AdamW",
+        r"\theta \leftarrow \theta - \eta\,\Big(\frac{\hat m}{\sqrt{\hat s} + \epsilon} "
+        r"+ \lambda\,\theta\Big)",
+        "Adam with weight decay applied to the weights directly (decoupled), not mixed into "
+        "the gradient.",
+        True,
+        lambda p, lr, h: torch.optim.AdamW(
+            p, lr=lr, betas=(h["beta1"], h["beta2"]), weight_decay=h["weight_decay"]
+        ),
+        (BETA1, BETA2, Hyper("weight_decay", "weight decay λ", 0.01, 0.0, 1.0)),
+        "exp_avg",
+        race_lr=0.01,
+    ),
+}
+
+
+def get_optimizer(name: str) -> OptimizerSpec:
+    """The registry entry `name`; ValueError listing the choices if unknown."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name]
+
+
+def build_optimizer(
+    name: str, params: Iterable[torch.Tensor], lr: float,
+    hyperparams: Mapping[str, float] | None = None,
+) -> torch.optim.Optimizer:  # fmt: skip
+    """A torch.optim optimizer `name` over `params` with learning rate `lr`."""
+    spec = get_optimizer(name)
+    return spec.build(params, check_learning_rate(lr), spec.check(hyperparams or {}))

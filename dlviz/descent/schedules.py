@@ -1,0 +1,116 @@
+"""The SCHEDULES registry: learning-rate schedules as real `torch.optim.lr_scheduler`
+objects (constant, step decay, exponential, cosine, linear warmup + cosine, reduce on
+plateau), each with its formula in LaTeX and its knobs. It builds schedulers only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.optim import lr_scheduler as sched
+
+from dlviz.descent.optimizers import Hyper
+
+Builder = Callable[[torch.optim.Optimizer, int, dict[str, float]], Any]
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A registry entry; `needs_loss`: its `step` takes the current loss (plateau)."""
+
+    label: str
+    latex: str  # η_t in terms of the base rate η₀ and the step t
+    build: Builder = field(repr=False)
+    knobs: tuple[Hyper, ...] = ()
+    needs_loss: bool = False
+
+    def check(self, params: Mapping[str, float]) -> dict[str, float]:
+        """Defaults completed with `params`; ValueError for unknown names or bad values."""
+        known = {k.name: k for k in self.knobs}
+        values = {k.name: k.default for k in self.knobs}
+        for key, value in params.items():
+            if key not in known:
+                allowed = ", ".join(known) or "none"
+                raise ValueError(f"the {self.label} schedule has no setting {key!r} ({allowed})")
+            k = known[key]
+            if not (isinstance(value, int | float) and k.low <= value <= k.high):
+                raise ValueError(f"{k.label} must be between {k.low:g} and {k.high:g}")
+            values[key] = float(value)
+        return values
+
+
+def _warmup_cosine(opt: torch.optim.Optimizer, steps: int, p: dict[str, float]) -> Any:
+    warm = min(max(1, int(p["warmup"])), max(1, steps - 1))
+    return sched.SequentialLR(
+        opt,
+        [sched.LinearLR(opt, start_factor=p["start"], total_iters=warm),
+         sched.CosineAnnealingLR(opt, T_max=max(1, steps - warm))],
+        milestones=[warm],
+    )  # fmt: skip
+
+
+SCHEDULES: dict[str, ScheduleSpec] = {
+    "constant": ScheduleSpec(
+        "Constant", r"\eta_t = \eta_0", lambda o, n, p: sched.LambdaLR(o, lambda t: 1.0)
+    ),
+    "step": ScheduleSpec(
+        "Step decay",
+        r"\eta_t = \eta_0\,\gamma^{\lfloor t / s \rfloor}",
+        lambda o, n, p: sched.StepLR(o, step_size=int(p["every"]), gamma=p["gamma"]),
+        (
+            Hyper("every", "s: steps between drops", 50, 1, 1000),
+            Hyper("gamma", "γ: factor at each drop", 0.5, 0.01, 1.0),
+        ),
+    ),
+    "exponential": ScheduleSpec(
+        "Exponential",
+        r"\eta_t = \eta_0\,\gamma^{t}",
+        lambda o, n, p: sched.ExponentialLR(o, gamma=p["gamma"]),
+        (Hyper("gamma", "γ: factor every step", 0.98, 0.8, 1.0),),
+    ),
+    "cosine": ScheduleSpec(
+        "Cosine",
+        r"\eta_t = \tfrac12\,\eta_0\,\big(1 + \cos(\pi t / T)\big)",
+        lambda o, n, p: sched.CosineAnnealingLR(o, T_max=max(1, n)),
+    ),
+    "warmup_cosine": ScheduleSpec(
+        "Warmup + cosine",
+        r"\eta_t = \begin{cases} \eta_0\big(a + (1-a)\,t/w\big) & t < w \\ "
+        r"\tfrac12\,\eta_0\big(1 + \cos\frac{\pi (t-w)}{T-w}\big) & t \ge w \end{cases}",
+        _warmup_cosine,
+        (
+            Hyper("warmup", "w: warmup steps", 20, 1, 1000),
+            Hyper("start", "a: starting fraction of η₀", 0.01, 0.0001, 1.0),
+        ),
+    ),
+    "plateau": ScheduleSpec(
+        "Reduce on plateau",
+        r"\eta \leftarrow \gamma\,\eta \text{ after } p \text{ steps without a new best loss}",
+        lambda o, n, p: sched.ReduceLROnPlateau(o, factor=p["gamma"], patience=int(p["patience"])),
+        (
+            Hyper("gamma", "γ: factor at each drop", 0.5, 0.01, 0.99),
+            Hyper("patience", "p: steps to wait", 10, 0, 200),
+        ),
+        needs_loss=True,
+    ),
+}
+
+
+def get_schedule(name: str) -> ScheduleSpec:
+    """The registry entry `name`; ValueError listing the choices if unknown."""
+    if name not in SCHEDULES:
+        raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+    return SCHEDULES[name]
+
+
+def build_schedule(
+    name: str, optimizer: torch.optim.Optimizer, steps: int,
+    params: Mapping[str, float] | None = None,
+) -> Any:  # fmt: skip
+    """A torch lr_scheduler `name` driving `optimizer` over a run of `steps` steps. Call its
+    `step()` after each optimizer step (`step(loss)` when the spec `needs_loss`)."""
+    spec = get_schedule(name)
+    return spec.build(optimizer, steps, spec.check(params or {}))

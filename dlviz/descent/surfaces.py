@@ -1,0 +1,226 @@
+"""The 2-D loss surfaces of the Gradient descent page, written in torch so autograd gives
+their gradients: a quadratic bowl with a chosen condition number, a narrow diagonal valley,
+a saddle, Rosenbrock, Beale, Himmelblau and Rastrigin. Each knows its formula, view box and
+minima. It does not optimise anything (see descend.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import Tensor
+
+Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One loss L(x, y), ready to evaluate. `fn` maps a tensor (..., 2) to losses (...)."""
+
+    name: str
+    label: str
+    latex: str  # the formula, with any parameter filled in
+    fn: Callable[[Tensor], Tensor] = field(repr=False, compare=False)
+    box: Box  # the default view
+    minima: tuple[tuple[float, float], ...]  # known global minima (empty: unbounded below)
+    start: tuple[float, float]  # a start that shows the surface's character
+    lr: float  # a good learning rate for SGD-type optimizers (step = lr × gradient)
+    step: float  # a good learning rate for adaptive ones (Adam moves ~lr per coordinate)
+    steps: int  # enough steps to see what happens
+    curvatures: tuple[float, float] | None = None  # Hessian eigenvalues, quadratics only
+    params: tuple[tuple[str, float], ...] = ()  # the parameter values it was built with
+
+    def __call__(self, xy: Tensor) -> Tensor:
+        return self.fn(xy)
+
+    @property
+    def radius(self) -> float:
+        """Half the larger side of the view box."""
+        x0, x1, y0, y1 = self.box
+        return max(x1 - x0, y1 - y0) / 2
+
+
+@dataclass(frozen=True)
+class SurfaceParam:
+    """A knob of a surface family (only the bowl has one)."""
+
+    name: str
+    label: str
+    default: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class SurfaceSpec:
+    """A registry entry: builds a Surface from parameter values."""
+
+    label: str
+    blurb: str  # what a learner should look for on it
+    build: Callable[..., Surface] = field(repr=False)
+    params: tuple[SurfaceParam, ...] = ()
+
+
+def _bowl(condition: float = 10.0) -> Surface:
+    k = float(condition)
+    return Surface(
+        "bowl", "Quadratic bowl", rf"L = \tfrac12\,(x^2 + {k:g}\,y^2)",
+        lambda p: 0.5 * (p[..., 0] ** 2 + k * p[..., 1] ** 2),
+        (-3.0, 3.0, -3.0, 3.0), ((0.0, 0.0),), (-2.5, 2.0),
+        lr=1.0 / k, step=0.1, steps=60, curvatures=(1.0, k), params=(("condition", k),),
+    )  # fmt: skip
+
+
+def _valley_fn(p: Tensor) -> Tensor:
+    u = (p[..., 0] + p[..., 1]) / math.sqrt(2)  # along the valley floor
+    v = (p[..., 0] - p[..., 1]) / math.sqrt(2)  # across it
+    return 0.05 * u**2 + 5.0 * v**2
+
+
+def _valley() -> Surface:
+    return Surface(
+        "valley", "Narrow valley",
+        r"L = 0.05\,u^2 + 5\,v^2,\quad u = \tfrac{x+y}{\sqrt2},\; v = \tfrac{x-y}{\sqrt2}",
+        _valley_fn, (-3.0, 3.0, -3.0, 3.0), ((0.0, 0.0),), (-2.8, -1.6),
+        lr=0.1, step=0.1, steps=120, curvatures=(0.1, 10.0),
+    )  # fmt: skip
+
+
+def _saddle() -> Surface:
+    return Surface(
+        "saddle", "Saddle", r"L = x^2 - y^2",
+        lambda p: p[..., 0] ** 2 - p[..., 1] ** 2,
+        (-2.0, 2.0, -2.0, 2.0), (), (-1.8, 0.02), lr=0.05, step=0.05, steps=80,
+        curvatures=(2.0, -2.0),
+    )  # fmt: skip
+
+
+def _rosenbrock_fn(p: Tensor) -> Tensor:
+    x, y = p[..., 0], p[..., 1]
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def _beale_fn(p: Tensor) -> Tensor:
+    x, y = p[..., 0], p[..., 1]
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def _himmelblau_fn(p: Tensor) -> Tensor:
+    x, y = p[..., 0], p[..., 1]
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def _rastrigin_fn(p: Tensor) -> Tensor:
+    x, y = p[..., 0], p[..., 1]
+    tau = 2 * math.pi
+    return 20 + x**2 - 10 * torch.cos(tau * x) + y**2 - 10 * torch.cos(tau * y)
+
+
+def _rosenbrock() -> Surface:
+    return Surface(
+        "rosenbrock", "Rosenbrock", r"L = (1 - x)^2 + 100\,(y - x^2)^2",
+        _rosenbrock_fn, (-2.0, 2.0, -1.0, 3.0), ((1.0, 1.0),), (-1.5, 2.5),
+        lr=0.001, step=0.05, steps=500,
+    )  # fmt: skip
+
+
+def _beale() -> Surface:
+    return Surface(
+        "beale", "Beale",
+        r"L = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        _beale_fn, (-4.5, 4.5, -4.5, 4.5), ((3.0, 0.5),), (1.0, 1.5),
+        lr=0.005, step=0.05, steps=300,
+    )  # fmt: skip
+
+
+def _himmelblau() -> Surface:
+    minima = ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126))
+    return Surface(
+        "himmelblau", "Himmelblau", r"L = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        _himmelblau_fn, (-5.0, 5.0, -5.0, 5.0), minima, (-0.3, -0.8),
+        lr=0.01, step=0.1, steps=150,
+    )  # fmt: skip
+
+
+def _rastrigin() -> Surface:
+    return Surface(
+        "rastrigin", "Rastrigin",
+        r"L = 20 + x^2 - 10\cos 2\pi x + y^2 - 10\cos 2\pi y",
+        _rastrigin_fn, (-5.12, 5.12, -5.12, 5.12), ((0.0, 0.0),), (3.3, 2.6),
+        lr=0.002, step=0.1, steps=200,
+    )  # fmt: skip
+
+
+SURFACES: dict[str, SurfaceSpec] = {
+    "bowl": SurfaceSpec(
+        "Quadratic bowl",
+        "a round bowl stretched along y by the condition number κ = λmax/λmin: the larger "
+        "κ, the narrower the bowl and the smaller the largest stable step",
+        _bowl,
+        (SurfaceParam("condition", "condition number κ", 10.0, 1.0, 100.0),),
+    ),
+    "valley": SurfaceSpec(
+        "Narrow valley",
+        "a long diagonal ravine (κ = 100): steep walls across, an almost flat floor along",
+        _valley,
+    ),
+    "saddle": SurfaceSpec(
+        "Saddle", "a minimum along x and a maximum along y: no lowest point at all", _saddle
+    ),
+    "rosenbrock": SurfaceSpec(
+        "Rosenbrock",
+        "a curved, flat-bottomed banana valley; the minimum (1, 1) is on its floor",
+        _rosenbrock,
+    ),
+    "beale": SurfaceSpec(
+        "Beale", "flat plateaus and very steep corners; the minimum is at (3, 0.5)", _beale
+    ),
+    "himmelblau": SurfaceSpec(
+        "Himmelblau",
+        "four equally deep minima: where you start decides where you end",
+        _himmelblau,
+    ),
+    "rastrigin": SurfaceSpec(
+        "Rastrigin",
+        "a bowl covered in bumps: dozens of local minima around the global one",
+        _rastrigin,
+    ),
+}
+
+
+def get_surface(name: str, **params: float) -> Surface:
+    """The surface `name` from SURFACES built with `params` (defaults fill the rest).
+    Raises ValueError naming the choices for an unknown name or parameter, or a value out
+    of its range."""
+    if name not in SURFACES:
+        raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
+    spec = SURFACES[name]
+    known = {p.name: p for p in spec.params}
+    for key, value in params.items():
+        if key not in known:
+            allowed = ", ".join(known) or "none"
+            raise ValueError(f"{name} has no parameter {key!r} (parameters: {allowed})")
+        p = known[key]
+        if not (isinstance(value, int | float) and p.low <= value <= p.high):
+            raise ValueError(f"{p.label} must be between {p.low:g} and {p.high:g}, got {value}")
+    return spec.build(**params)
+
+
+def surface_grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loss on an n × n grid over the view box: x (n,), y (n,), z (n, n) float64 with
+    z[i, j] = L(x[j], y[i]) (Plotly's contour/surface layout). 8 ≤ n ≤ 400."""
+    if not 8 <= n <= 400:
+        raise ValueError(f"grid size must be 8..400, got {n}")
+    x0, x1, y0, y1 = surface.box
+    xs, ys = (
+        torch.linspace(x0, x1, n, dtype=torch.float64),
+        torch.linspace(y0, y1, n, dtype=torch.float64),
+    )
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")  # (n, n) each, rows along y
+    with torch.no_grad():
+        z = surface(torch.stack([xx, yy], dim=-1))  # (n, n, 2) → (n, n)
+    return xs.numpy(), ys.numpy(), z.numpy()
