@@ -46,7 +46,7 @@ def _warmup_cosine(opt: torch.optim.Optimizer, steps: int, p: dict[str, float]) 
     warm = min(max(1, int(p["warmup"])), max(1, steps - 1))
     return sched.SequentialLR(
         opt,
-        [sched.LinearLR(opt, start_factor=p["start"], total_iters=warm),
+        [sched.LinearLR(opt, start_factor=p["start_factor"], total_iters=warm),
          sched.CosineAnnealingLR(opt, T_max=max(1, steps - warm))],
         milestones=[warm],
     )  # fmt: skip
@@ -83,7 +83,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         _warmup_cosine,
         (
             Hyper("warmup", "w: warmup steps", 20, 1, 1000),
-            Hyper("start", "a: starting fraction of η₀", 0.01, 0.0001, 1.0),
+            Hyper("start_factor", "a: starting fraction of η₀", 0.01, 0.0001, 1.0),
         ),
     ),
     "plateau": ScheduleSpec(
