@@ -120,7 +120,8 @@ def test_schedules_match_their_formulas():
         0.2 * (a + (1 - a) * t / warm),
         0.1 * (1 + np.cos(np.pi * (t - warm) / (60 - warm))),
     )
-    np.testing.assert_allclose(_lrs("warmup_cosine", warmup=warm, start_factor=a), expected, atol=1e-12)
+    warmed = _lrs("warmup_cosine", warmup=warm, start_factor=a)
+    np.testing.assert_allclose(warmed, expected, atol=1e-12)
 
 
 def test_reduce_on_plateau_cuts_the_rate_when_the_loss_stops_improving():

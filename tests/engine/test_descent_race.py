@@ -86,8 +86,8 @@ def trained():
 
 
 def test_race_is_a_session_and_starts_everyone_from_the_same_weights():
-    session = OptimizerRaceSession(OptimizerRaceConfig(optimizers=("sgd", "rmsprop", "adamw"),
-                                                       learning_rates=(0.3, 0.003, 0.01)))  # fmt: skip
+    config = OptimizerRaceConfig(("sgd", "rmsprop", "adamw"), learning_rates=(0.3, 0.003, 0.01))
+    session = OptimizerRaceSession(config)
     assert isinstance(session, Session)
     first = session.nets[0].state_dict()
     for net in session.nets[1:]:
