@@ -172,16 +172,6 @@ with race_knobs[2]:
     race_init, race_sigma = ui.init_picker("act_race_init")
 
 
-def race_readouts(snap) -> list[tuple[str, str]]:
-    """Leader, then each contestant's test accuracy."""
-    leader = snap.labels[snap.leader] if snap.leader is not None else "—"
-    accuracy = [
-        (f"{label} · test acc.", f"{acc:.0%}")
-        for label, acc in zip(snap.labels, snap.test_accuracy)
-    ]
-    return [("Leading", leader), *accuracy]
-
-
 def draw_race(snap) -> None:
     """Loss curves, gradient norm by layer, and the share of dead units over time (a unit
     is dead when its slope is below 10⁻³ on every training sample)."""
@@ -220,7 +210,9 @@ else:
         init=race_init, sigma=race_sigma, optimizer=optimizer, params=race_params,
         learning_rate=lr,
     )  # fmt: skip
-    ui.live_panel("act_race", race_config, ActivationRaceSession, draw_race, readouts=race_readouts)
+    ui.live_panel(
+        "act_race", race_config, ActivationRaceSession, draw_race, readouts=ui.race_readouts
+    )
 
 st.divider()
 st.subheader("What to notice")

@@ -4,7 +4,7 @@ schedules.py), trajectories on a surface (descend.py), mini-batch noise on a lin
 regression (minibatch.py) and the live optimizer race on a real network (race.py).
 """
 
-from dlviz.descent.descend import MAX_STEPS, Trajectory, descend
+from dlviz.descent.descend import MAX_STEPS, Trajectory, default_lr, descend, describe, lr_trio
 from dlviz.descent.minibatch import (
     BatchPath,
     RegressionData,
@@ -33,10 +33,37 @@ from dlviz.descent.schedules import SCHEDULES, ScheduleSpec, build_schedule, get
 from dlviz.descent.surfaces import SURFACES, Surface, SurfaceSpec, get_surface, surface_grid
 
 __all__ = [
-    "DIRECTIONS", "MAX_STEPS", "OPTIMIZERS", "SCHEDULES", "SURFACES", "BatchPath", "Hyper",
-    "LandscapeSlice", "OptimizerRaceConfig", "OptimizerRaceSession", "OptimizerRaceSnapshot",
-    "OptimizerSpec", "RegressionData", "ScheduleSpec", "Surface", "SurfaceSpec", "Trajectory",
-    "batch_path", "batch_paths", "build_optimizer", "build_schedule", "descend",
-    "get_optimizer", "get_schedule", "get_surface", "least_squares", "mse", "mse_grid",
-    "regression_data", "surface_grid",
+    "DIRECTIONS",
+    "MAX_STEPS",
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "SURFACES",
+    "BatchPath",
+    "Hyper",
+    "LandscapeSlice",
+    "OptimizerRaceConfig",
+    "OptimizerRaceSession",
+    "OptimizerRaceSnapshot",
+    "OptimizerSpec",
+    "RegressionData",
+    "ScheduleSpec",
+    "Surface",
+    "SurfaceSpec",
+    "Trajectory",
+    "batch_path",
+    "batch_paths",
+    "build_optimizer",
+    "build_schedule",
+    "default_lr",
+    "descend",
+    "describe",
+    "get_optimizer",
+    "get_schedule",
+    "get_surface",
+    "least_squares",
+    "lr_trio",
+    "mse",
+    "mse_grid",
+    "regression_data",
+    "surface_grid",
 ]  # fmt: skip

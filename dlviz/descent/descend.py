@@ -70,13 +70,14 @@ def descend(
     *,
     lr: float | None = None,
     schedule_params: Mapping[str, float] | None = None,
+    surface_params: Mapping[str, float] | None = None,
 ) -> Trajectory:
     """Run `steps` (1..MAX_STEPS) steps of the torch.optim optimizer `optimizer_name` from
-    `start` on `surface` (a name uses the default parameters) with learning rate `lr`
+    `start` on `surface` (a name is built with `surface_params`) with learning rate `lr`
     (default: the surface's suggestion for that kind of optimizer) under `schedule`.
     A step whose loss, gradient or position is non-finite or runs off ends the path: the
     Trajectory stops there and says why in `stopped`. Bad names or values raise ValueError."""
-    surf = get_surface(surface) if isinstance(surface, str) else surface
+    surf = get_surface(surface, **(surface_params or {})) if isinstance(surface, str) else surface
     spec = get_optimizer(optimizer_name)
     get_schedule(schedule)
     if not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
@@ -121,3 +122,31 @@ def descend(
         velocity=np.array(velocity[:n], dtype=np.float64).reshape(-1, 2),
         stopped=stopped,
     )
+
+
+def default_lr(surface: Surface, optimizer_name: str) -> float:
+    """The surface's suggested learning rate for that kind of optimizer: a multiple of the
+    gradient for SGD-type ones, a distance per step for adaptive ones."""
+    return surface.step if get_optimizer(optimizer_name).adaptive else surface.lr
+
+
+def lr_trio(surface: Surface, optimizer_name: str) -> tuple[float, float, float]:
+    """Too low, about right, too high: a tenth of, equal to and ten times `default_lr`."""
+    mid = default_lr(surface, optimizer_name)
+    return mid / 10, mid, mid * 10
+
+
+def describe(path: Trajectory, surface: Surface) -> str:
+    """One sentence on where a path ended: its loss and how far from the nearest known
+    minimum, or where and why it diverged."""
+    if path.stopped:
+        return path.stopped
+    end = path.positions[-1]
+    text = f"after {path.steps} steps: L = {path.losses[-1]:.3g} at ({end[0]:.3g}, {end[1]:.3g})"
+    if surface.minima:
+        gaps = [float(np.hypot(*(end - np.array(m)))) for m in surface.minima]
+        k = int(np.argmin(gaps))
+        where = "the minimum" if len(gaps) == 1 else "the nearest minimum"
+        mx, my = surface.minima[k]
+        text += f", {gaps[k]:.2g} from {where} ({mx:.3g}, {my:.3g})"
+    return text

@@ -75,6 +75,7 @@ class BatchPath:
     positions: np.ndarray
     full_loss: np.ndarray
     batch_loss: np.ndarray
+    stopped: str | None = None  # why it ended early (the weights blew up), else None
 
 
 def batch_path(
@@ -94,7 +95,8 @@ def batch_path(
     gen = torch.Generator().manual_seed(seed)
     order = torch.empty(0, dtype=torch.int64)
     positions, batch_loss = [theta.detach().numpy().copy()], []
-    for _ in range(updates):
+    stopped = None
+    for t in range(updates):
         if len(order) < batch_size:  # a new epoch: the leftover, then a fresh shuffle
             order = torch.cat([order, torch.randperm(data.n, generator=gen)])
         idx, order = order[:batch_size], order[batch_size:]
@@ -103,13 +105,14 @@ def batch_path(
         loss.backward()
         opt.step()
         batch_loss.append(float(loss.detach()))
-        positions.append(theta.detach().numpy().copy())
-        if not np.isfinite(positions[-1]).all():
+        point = theta.detach().numpy().copy()
+        if not (np.isfinite(point).all() and np.abs(point).max() < 1e6):
+            stopped = f"Diverged at update {t + 1}: the weights blew up."
             break
+        positions.append(point)
     pos = np.array(positions, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        full = mse(data, pos[:, 0], pos[:, 1])
-    return BatchPath(batch_size, pos, full, np.array(batch_loss, dtype=np.float64))
+    full = mse(data, pos[:, 0], pos[:, 1])
+    return BatchPath(batch_size, pos, full, np.array(batch_loss, dtype=np.float64), stopped)
 
 
 def batch_paths(

@@ -113,9 +113,11 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     ),
     "adam": OptimizerSpec(
         "Adam",
-        r"m \leftarrow \beta_1 m + (1-\beta_1)\,g,\quad s \leftarrow \beta_2 s + (1-\beta_2)\,g^2,"
-        r"\quad \hat m = \tfrac{m}{1-\beta_1^t},\; \hat s = \tfrac{s}{1-\beta_2^t},\quad "
-        r"\theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat s} + \epsilon}",
+        r"\begin{gathered} m \leftarrow \beta_1 m + (1-\beta_1)\,g,\quad "
+        r"s \leftarrow \beta_2 s + (1-\beta_2)\,g^2 \\ "
+        r"\hat m = \frac{m}{1-\beta_1^t},\quad \hat s = \frac{s}{1-\beta_2^t} \\ "
+        r"\theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat s} + \epsilon} "
+        r"\end{gathered}",
         "Momentum plus RMSprop's per-coordinate scaling, with bias correction for the first steps.",
         True,
         lambda p, lr, h: torch.optim.Adam(p, lr=lr, betas=(h["beta1"], h["beta2"])),

@@ -33,9 +33,17 @@ class Surface:
     steps: int  # enough steps to see what happens
     curvatures: tuple[float, float] | None = None  # Hessian eigenvalues, quadratics only
     params: tuple[tuple[str, float], ...] = ()  # the parameter values it was built with
+    log_view: bool = False  # draw heights as log10(1 + L − L_min): losses span decades
 
     def __call__(self, xy: Tensor) -> Tensor:
         return self.fn(xy)
+
+    @property
+    def sgd_limit(self) -> float | None:
+        """2 / λmax for a convex quadratic: plain SGD converges only below it."""
+        if self.curvatures is None or min(self.curvatures) <= 0:
+            return None
+        return 2.0 / max(self.curvatures)
 
     @property
     def radius(self) -> float:
@@ -71,7 +79,7 @@ def _bowl(condition: float = 10.0) -> Surface:
         "bowl", "Quadratic bowl", rf"L = \tfrac12\,(x^2 + {k:g}\,y^2)",
         lambda p: 0.5 * (p[..., 0] ** 2 + k * p[..., 1] ** 2),
         (-3.0, 3.0, -3.0, 3.0), ((0.0, 0.0),), (-2.5, 2.0),
-        lr=1.0 / k, step=0.1, steps=60, curvatures=(1.0, k), params=(("condition", k),),
+        lr=0.5 / k, step=0.1, steps=60, curvatures=(1.0, k), params=(("condition", k),),
     )  # fmt: skip
 
 
@@ -124,7 +132,7 @@ def _rosenbrock() -> Surface:
     return Surface(
         "rosenbrock", "Rosenbrock", r"L = (1 - x)^2 + 100\,(y - x^2)^2",
         _rosenbrock_fn, (-2.0, 2.0, -1.0, 3.0), ((1.0, 1.0),), (-1.5, 2.5),
-        lr=0.001, step=0.05, steps=500,
+        lr=0.001, step=0.05, steps=500, log_view=True,
     )  # fmt: skip
 
 
@@ -133,7 +141,7 @@ def _beale() -> Surface:
         "beale", "Beale",
         r"L = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         _beale_fn, (-4.5, 4.5, -4.5, 4.5), ((3.0, 0.5),), (1.0, 1.5),
-        lr=0.005, step=0.05, steps=300,
+        lr=0.005, step=0.05, steps=300, log_view=True,
     )  # fmt: skip
 
 
@@ -142,7 +150,7 @@ def _himmelblau() -> Surface:
     return Surface(
         "himmelblau", "Himmelblau", r"L = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         _himmelblau_fn, (-5.0, 5.0, -5.0, 5.0), minima, (-0.3, -0.8),
-        lr=0.01, step=0.1, steps=150,
+        lr=0.01, step=0.1, steps=150, log_view=True,
     )  # fmt: skip
 
 

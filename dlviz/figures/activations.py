@@ -12,20 +12,19 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
+from dlviz.figures.series import LEGEND, MARGIN, race_curves, series_color
 from dlviz.figures.style import base_layout, note
 
+__all__ = ["curves", "layer_bars", "layer_distributions", "race_curves", "softmax_bars"]
+
 Series = Mapping[str, np.ndarray]  # legend label → values
-_LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"}
-_MARGIN = {"l": 56, "r": 8, "t": 28, "b": 40}
+_LEGEND, _MARGIN = LEGEND, MARGIN
+_color = series_color
 
 
 def _margin(title: str | None) -> dict[str, int]:
     """The house margins, with room at the top for a title."""
     return _MARGIN | {"t": 36} if title else _MARGIN
-
-
-def _color(i: int) -> str:
-    return style.CLASS_COLORS[i % len(style.CLASS_COLORS)]
 
 
 def curves(
@@ -169,38 +168,3 @@ def _span_decades(series: Series) -> float:
     values = np.concatenate([_log_values(v)[0] for v in series.values()] or [np.zeros(0)])
     values = values[np.isfinite(values)]
     return float(np.log10(values.max() / values.min())) if len(values) else 0.0
-
-
-def race_curves(
-    steps: np.ndarray, values: np.ndarray, labels: Sequence[str], *, y_title: str,
-    leader: int | None = None, log_y: bool = False, height: int = 300,
-    y_range: tuple[float, float] | None = None, max_points: int = 600,
-) -> go.Figure:  # fmt: skip
-    """One line per contestant: values (k, m) against steps (m,); the leader's line is
-    thicker and its legend entry says so. Non-finite (or, on a log axis, ≤ 0) points are
-    left out; more than `max_points` samples are thinned, keeping the newest."""
-    steps = np.asarray(steps, dtype=np.float64).reshape(-1)
-    values = np.asarray(values, dtype=np.float64).reshape(len(labels), -1)
-    if values.shape[1] != len(steps):
-        raise ValueError("values must be (contestants, steps)")
-    keep = style.thin_indices(len(steps), max_points)
-    traces = []
-    for i, label in enumerate(labels):
-        y = values[i, keep]
-        ok = np.isfinite(y) & ((y > 0) if log_y else True)
-        lead = i == leader
-        traces.append({"type": "scatter", "mode": "lines", "x": steps[keep][ok],
-                       "y": y[ok].astype(np.float32),
-                       "name": f"{label} · leading" if lead else label,
-                       "line": {"color": _color(i), "width": 4 if lead else 2}})  # fmt: skip
-    yaxis: dict[str, object] = {"title": {"text": y_title}}
-    if log_y:
-        yaxis |= {"type": "log", "dtick": "D2"}
-    if y_range is not None:
-        yaxis["range"] = list(y_range)
-    layout = base_layout(
-        height, margin=_MARGIN, legend=_LEGEND, hovermode="x unified",
-        xaxis={"title": {"text": "step"}, "rangemode": "tozero"}, yaxis=yaxis,
-        annotations=[] if len(steps) > 1 else [note("press Run or Step to start the race")],
-    )  # fmt: skip
-    return go.Figure(traces, layout)

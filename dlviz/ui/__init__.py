@@ -5,10 +5,27 @@ charts that update in place (charts.py), the live panel every trainable page use
 
 from dlviz.ui.charts import live_chart
 from dlviz.ui.frame import TOPICS, Topic, page_intro, ranged_slider, setup_page, sidebar
-from dlviz.ui.live import TICK_BUDGET_S, TICK_INTERVAL_S, get_session, live_panel
-from dlviz.ui.widgets import activation_label, activation_params, init_picker
+from dlviz.ui.live import (
+    TICK_BUDGET_S,
+    TICK_INTERVAL_S,
+    get_session,
+    live_panel,
+    race_readouts,
+    session_lock,
+)
+from dlviz.ui.widgets import (
+    LR_CHOICES,
+    activation_label,
+    activation_params,
+    init_picker,
+    lr_slider,
+    optimizer_label,
+    optimizer_settings,
+    point_sliders,
+)
 
 __all__ = [
+    "LR_CHOICES",
     "TICK_BUDGET_S",
     "TICK_INTERVAL_S",
     "TOPICS",
@@ -19,8 +36,14 @@ __all__ = [
     "init_picker",
     "live_chart",
     "live_panel",
+    "lr_slider",
+    "optimizer_label",
+    "optimizer_settings",
     "page_intro",
+    "point_sliders",
+    "race_readouts",
     "ranged_slider",
+    "session_lock",
     "setup_page",
     "sidebar",
 ]

@@ -31,7 +31,11 @@ TOPICS: tuple[Topic, ...] = (
         "pages/activations.py",
         "curves, derivatives, softmax, and what they do to a deep network",
     ),
-    Topic("Gradient descent", None, "loss surfaces, optimizer races, learning rates, schedules"),
+    Topic(
+        "Gradient descent",
+        "pages/gradient_descent.py",
+        "loss surfaces, optimizer races, learning rates, schedules",
+    ),
     Topic("Convolution", None, "filters sliding over images, pooling, a tiny CNN"),
     Topic("Attention", None, "scaled dot-product attention and a transformer trained live"),
     Topic("LSTM gates", None, "input, forget and output gates at work on sequences"),

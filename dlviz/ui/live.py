@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -176,3 +176,15 @@ def live_panel(
 
     live_view()
     return st.session_state[session_key]
+
+
+def race_readouts(snap: Any, short: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """Metrics of a race snapshot (with `labels`, `leader`, `test_accuracy`): who leads
+    (named by `short`, default the labels), then each contestant's test accuracy."""
+    names = list(short) if short is not None else list(snap.labels)
+    leader = names[snap.leader] if snap.leader is not None else "—"
+    accuracy = [
+        (f"{label} · test acc.", f"{acc:.0%}")
+        for label, acc in zip(snap.labels, snap.test_accuracy)
+    ]
+    return [("Leading", leader), *accuracy]

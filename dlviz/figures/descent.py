@@ -1,0 +1,241 @@
+"""Figures of the Gradient descent page: a contour map with optimizer paths (markers per
+step, the update and the plain gradient step drawn as arrows at a chosen step), the same
+surface in 3-D, loss and learning-rate curves per optimizer, and the loss-landscape slice.
+NumPy in (duck-typed paths with `.positions`, `.grads`, `.lrs`, `.stopped`), plotly out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dlviz.figures import style
+from dlviz.figures.series import LEGEND, race_curves, series_color
+from dlviz.figures.style import EQUAL_ASPECT, base_layout, note
+
+HEIGHT_SCALE = [[0.0, "#1d3557"], [0.35, "#2a9d8f"], [0.7, "#e9c46a"], [1.0, "#f4f1de"]]
+DIVERGED_COLOR = "#e63946"
+MAX_MARKERS = 400  # path points drawn per optimizer; longer paths are thinned
+_NO_BOX = "<extra></extra>"  # hover text without the trace-name box
+_XY = "%{x:.3g}, %{y:.3g}"  # a hovered position
+
+
+class PathLike(Protocol):
+    """What the figures read from a trajectory (dlviz.descent.Trajectory fits)."""
+
+    positions: np.ndarray  # (n + 1, 2)
+    grads: np.ndarray  # (n + 1, 2)
+    lrs: np.ndarray  # (n,)
+    stopped: str | None
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path with no gradient information (mini-batch runs, projected network paths)."""
+
+    positions: np.ndarray  # (m, 2)
+    stopped: str | None = None
+
+
+def lift(z: np.ndarray, log: bool) -> np.ndarray:
+    """Heights as drawn: z itself, or log10(1 + z − min z) when losses span decades."""
+    z = np.asarray(z, dtype=np.float64)
+    if not log:
+        return z
+    finite = z[np.isfinite(z)]
+    return np.log10(1.0 + z - (finite.min() if finite.size else 0.0))
+
+
+def _arrow(x: float, y: float, dx: float, dy: float, color: str, dash: bool) -> dict:
+    """A layout annotation drawing an arrow from (x, y) to (x + dx, y + dy) in data units."""
+    return {"x": x + dx, "y": y + dy, "ax": x, "ay": y, "xref": "x", "yref": "y",
+            "axref": "x", "ayref": "y", "text": "", "showarrow": True, "arrowhead": 2,
+            "arrowsize": 1.2, "arrowwidth": 1.6 if dash else 2.6,
+            "arrowcolor": color, "opacity": 0.75 if dash else 1.0}  # fmt: skip
+
+
+def _step_arrows(path: PathLike, t: int, color: str, reach: float) -> list[dict]:
+    """At step t: the update actually taken (solid, path colour) and the plain gradient
+    step −η_t ∇L (grey), each clipped to `reach` so a huge one stays on the chart."""
+    if not hasattr(path, "grads") or t >= len(path.positions) - 1:
+        return []
+    x, y = path.positions[t]
+    arrows = []
+    for vec, col, dash in ((path.positions[t + 1] - path.positions[t], color, False),
+                           (-path.lrs[t] * path.grads[t], style.TEXT_COLOR, True)):  # fmt: skip
+        length = float(np.hypot(*vec))
+        if not np.isfinite(length) or length < 1e-12:
+            continue
+        vec = vec * min(1.0, reach / length)
+        arrows.append(_arrow(float(x), float(y), float(vec[0]), float(vec[1]), col, dash))
+    return arrows
+
+
+def _path_traces(paths: Sequence[PathLike], labels: Sequence[str], t: int | None) -> list[dict]:
+    traces: list[dict] = []
+    for i, (path, label) in enumerate(zip(paths, labels)):
+        pos = np.asarray(path.positions, dtype=np.float64).reshape(-1, 2)
+        keep = style.thin_indices(len(pos), MAX_MARKERS)
+        color = series_color(i)
+        name = f"{label} · diverged" if path.stopped else label
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": name,
+                       "x": style.finite32(pos[keep, 0]), "y": style.finite32(pos[keep, 1]),
+                       "line": {"color": color, "width": 2},
+                       "marker": {"size": 4, "color": color}, "legendgroup": str(i),
+                       "hovertemplate": f"{label}<br>({_XY}){_NO_BOX}"})  # fmt: skip
+        if path.stopped and len(pos):
+            traces.append({"type": "scatter", "mode": "markers", "x": [pos[-1, 0]],
+                           "y": [pos[-1, 1]], "showlegend": False, "legendgroup": str(i),
+                           "marker": {"symbol": "x", "size": 14, "color": DIVERGED_COLOR,
+                                      "line": {"width": 1, "color": DIVERGED_COLOR}},
+                           "hovertemplate": f"{label}: diverged here<extra></extra>"})  # fmt: skip
+        if t is not None and len(pos):
+            k = min(t, len(pos) - 1)
+            traces.append({"type": "scatter", "mode": "markers", "x": [pos[k, 0]],
+                           "y": [pos[k, 1]], "showlegend": False, "legendgroup": str(i),
+                           "marker": {"size": 13, "color": color, "line": {"width": 2,
+                                      "color": style.POINT_OUTLINE}},
+                           "hovertemplate": f"{label} at step {k}<extra></extra>"})  # fmt: skip
+    return traces
+
+
+def contour_map(
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, paths: Sequence[PathLike],
+    labels: Sequence[str], *, minima: Sequence[tuple[float, float]] = (), log_z: bool = False,
+    current: int | None = None, box: tuple[float, float, float, float] | None = None,
+    height: int = 460, title: str | None = None, axis_titles: tuple[str, str] = ("x", "y"),
+    clickable: bool = False, legend: bool = True,
+) -> go.Figure:  # fmt: skip
+    """The surface z (ny, nx) over xs (nx,), ys (ny,) as filled contours, one path per
+    optimizer (lines + a marker per step, a red ✕ where one diverged), stars at the known
+    minima and, at step `current`, each path's update arrow and its −η∇L arrow. The view is
+    `box` (default: the grid's extent) at equal aspect. `clickable` adds an invisible grid
+    of points so a click (Streamlit's point selection) can report a position. A title
+    may hold Plotly's HTML subset (e.g. <b>, a coloured <span>)."""
+    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    height_z = lift(z, log_z)
+    x0, x1, y0, y1 = box or (xs[0], xs[-1], ys[0], ys[-1])
+    traces: list[dict] = [{
+        "type": "contour", "x": style.finite32(xs), "y": style.finite32(ys),
+        "z": style.finite32(height_z, fill=float(np.nanmax(height_z[np.isfinite(height_z)],
+                                                           initial=0.0))),
+        "colorscale": HEIGHT_SCALE, "ncontours": 24, "showscale": False, "opacity": 0.9,
+        "contours": {"coloring": "heatmap", "showlines": True},
+        "line": {"width": 0.5, "color": "rgba(255,255,255,0.35)"},
+        "hovertemplate": f"{axis_titles[0]}=%{{x:.3g}}<br>{axis_titles[1]}=%{{y:.3g}}"
+                         "<extra></extra>",
+    }]  # fmt: skip
+    if clickable:
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
+        traces.append({"type": "scatter", "mode": "markers", "x": style.finite32(gx.ravel()),
+                       "y": style.finite32(gy.ravel()), "showlegend": False,
+                       "marker": {"size": 9, "opacity": 0.0}, "name": "start here",
+                       "hovertemplate": f"click: start at ({_XY}){_NO_BOX}"})  # fmt: skip
+    traces += _path_traces(paths, labels, current)
+    if minima:
+        mx, my = zip(*minima)
+        traces.append({"type": "scatter", "mode": "markers", "x": list(mx), "y": list(my),
+                       "name": "minimum", "marker": {"symbol": "star", "size": 14,
+                       "color": "#ffffff", "line": {"width": 1, "color": "#222222"}},
+                       "hovertemplate": "minimum (%{x:.3g}, %{y:.3g})<extra></extra>"})  # fmt: skip
+    arrows: list[dict] = []
+    if current is not None:
+        reach = 0.4 * max(x1 - x0, y1 - y0)
+        for i, path in enumerate(paths):
+            arrows += _step_arrows(path, current, series_color(i), reach)
+    layout = base_layout(
+        height, title, margin={"l": 44, "r": 8, "t": 40 if title else 8, "b": 40},
+        legend=LEGEND | {"y": -0.12, "yanchor": "top"}, hovermode="closest",
+        xaxis={"title": {"text": axis_titles[0]}, "range": [x0, x1], "constrain": "domain"},
+        yaxis={"title": {"text": axis_titles[1]}, "range": [y0, y1], **EQUAL_ASPECT},
+        annotations=arrows,
+    )  # fmt: skip
+    layout["showlegend"] = legend
+    layout["margin"]["b"] = 70 if legend else 40  # room for the legend under the plot
+    return go.Figure(traces, layout)
+
+
+def flagged(text: str) -> str:
+    """`text` in bold red, for a chart title that reports a divergence."""
+    return f"<b><span style='color:{DIVERGED_COLOR}'>{text}</span></b>"
+
+
+def surface_3d(
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, paths: Sequence[PathLike],
+    labels: Sequence[str], losses: Sequence[np.ndarray], *, log_z: bool = False,
+    height: int = 460,
+) -> go.Figure:  # fmt: skip
+    """The surface in 3-D with each path drawn on it at its loss (`losses[i]` (n_i + 1,)),
+    heights lifted as in `lift` (the same shift for surface and paths)."""
+    z = np.asarray(z, dtype=np.float64)
+    finite = z[np.isfinite(z)]
+    floor = float(finite.min()) if finite.size else 0.0
+
+    def up(v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=np.float64)
+        return np.log10(1.0 + np.maximum(v - floor, 0.0)) if log_z else v
+
+    top = float(np.max(up(finite))) if finite.size else 1.0
+    traces: list[dict] = [{"type": "surface", "x": style.finite32(xs), "y": style.finite32(ys),
+                           "z": style.finite32(np.clip(up(z), None, top)), "showscale": False,
+                           "colorscale": HEIGHT_SCALE, "opacity": 0.92,
+                           "hoverinfo": "skip"}]  # fmt: skip
+    for i, (path, label, loss) in enumerate(zip(paths, labels, losses)):
+        pos = np.asarray(path.positions, dtype=np.float64).reshape(-1, 2)
+        keep = style.thin_indices(len(pos), MAX_MARKERS)
+        height_path = np.clip(up(np.asarray(loss)[keep]), None, top) + 0.01 * max(top, 1e-9)
+        traces.append({"type": "scatter3d", "mode": "lines+markers", "name": label,
+                       "x": style.finite32(pos[keep, 0]), "y": style.finite32(pos[keep, 1]),
+                       "z": style.finite32(height_path),
+                       "line": {"color": series_color(i), "width": 5},
+                       "marker": {"size": 2.5, "color": series_color(i)}})  # fmt: skip
+    axis = {"gridcolor": style.GRID_COLOR, "backgroundcolor": style.TRANSPARENT,
+            "showbackground": False, "color": style.TEXT_COLOR}  # fmt: skip
+    z_title = "log₁₀(1 + L − min L)" if log_z else "loss L"
+    layout = base_layout(
+        height, margin={"l": 0, "r": 0, "t": 8, "b": 0}, legend=LEGEND,
+        scene={"xaxis": axis | {"title": {"text": "x"}}, "yaxis": axis | {"title": {"text": "y"}},
+               "zaxis": axis | {"title": {"text": z_title}}, "aspectmode": "manual",
+               "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+               "camera": {"eye": {"x": -1.4, "y": -1.4, "z": 1.0}}},
+    )  # fmt: skip
+    return go.Figure(traces, layout)
+
+
+def _padded(series: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Ragged series as steps (m,) and values (k, m), NaN after a series ends."""
+    m = max((len(s) for s in series), default=0)
+    values = np.full((len(series), m), np.nan)
+    for i, s in enumerate(series):
+        values[i, : len(s)] = s
+    return np.arange(m), values
+
+
+def step_curves(
+    series: Sequence[np.ndarray], labels: Sequence[str], *, y_title: str,
+    log_y: bool = False, height: int = 260, title: str | None = None,
+    x_title: str = "step",
+) -> go.Figure:  # fmt: skip
+    """One line per optimizer of a per-step quantity (loss, learning rate), series of
+    different lengths allowed (a diverged path ends early)."""
+    steps, values = _padded([np.asarray(s, dtype=np.float64) for s in series])
+    return race_curves(steps, values, labels, y_title=y_title, log_y=log_y, height=height,
+                       title=title, x_title=x_title, empty_note="no steps")  # fmt: skip
+
+
+def landscape(
+    alphas: np.ndarray, betas: np.ndarray, loss: np.ndarray, paths: np.ndarray,
+    labels: Sequence[str], *, centre: int, height: int = 460,
+) -> go.Figure:  # fmt: skip
+    """The loss slice (n, n) over alphas × betas with each contestant's projected path
+    (k, m, 2); the centre contestant's final weights sit at (0, 0)."""
+    lines = [Path(np.asarray(p, dtype=np.float64)) for p in paths]
+    fig = contour_map(alphas, betas, loss, lines, labels, log_z=True, height=height,
+                      axis_titles=("α · d₁", "β · d₂"))  # fmt: skip
+    fig.add_annotation(note(f"centre: {labels[centre]}'s weights now", 11, x=0.01, y=0.99,
+                            xanchor="left", yanchor="top"))  # fmt: skip
+    return fig
