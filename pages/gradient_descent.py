@@ -370,3 +370,39 @@ else:
         learning_rates=tuple(race_rates[o][0] for o in racers),
     )
     ui.live_panel("gd_race", race_config, OptimizerRaceSession, draw_race, readouts=race_readouts)
+
+st.divider()
+st.subheader("What to notice")
+st.markdown(
+    "- **The learning rate matters most.** In the trio, a tenth of a good rate crawls and "
+    "ten times it throws the path off the map. On a quadratic, plain SGD converges only "
+    "while η < 2/λmax: each step multiplies the distance along an eigen-direction by "
+    "|1 − ηλ|.\n"
+    "- **What momentum buys.** In the narrow valley SGD must keep η small for the steep "
+    "walls, so it creeps along the flat floor. Momentum's velocity adds up the small, "
+    "steady pull along the floor and cancels the zig-zag across it: after 120 steps it sits "
+    "on the minimum while SGD is still 0.9 away.\n"
+    "- **What Adam buys.** Adam divides each coordinate's step by that coordinate's recent "
+    "gradient size, so every step is about η long however flat or steep the surface is "
+    "(set *Show step* to 0 and compare the arrows). It cannot help with a valley that runs "
+    "diagonally, across both coordinates: there Adam trails even SGD.\n"
+    "- **Why mini-batches are noisy.** A batch of 16 patients only estimates the gradient of "
+    "all 442; one patient estimates it badly. The cheap steps still head for the minimum, "
+    "but they jitter around it instead of settling."
+)
+st.subheader("Try this")
+st.markdown(
+    "1. **Rosenbrock**: why does Adam get along the curved valley faster than SGD? SGD's step "
+    "is η times the gradient, and on the valley floor the gradient is tiny, so it stalls "
+    "near (−1.2, 1.5). Adam's step stays about η long and it travels on toward (1, 1).\n"
+    "2. **Quadratic bowl**, κ = 10, SGD: raise η step by step through 2/λmax = 0.2 and watch "
+    "the zig-zag across the bowl grow instead of shrink.\n"
+    "3. **Saddle**: start at y = 0 exactly (click on the x-axis). Gradient descent slides "
+    "into the saddle point and stays; move the start a hair off the axis and it escapes.\n"
+    "4. **Rastrigin**: every optimizer stops in the nearest dimple. Raise momentum's η to "
+    "0.01 and it rolls over several bumps towards the centre, without ever settling.\n"
+    "5. **Schedules**: on the bowl with η₀ = 0.2 (at the limit) constant η bounces forever; "
+    "step decay halves η and the bouncing dies out.\n"
+    "6. **Race**: give SGD η = 10 and watch it stop with a reason while the others train on; "
+    "turn on the landscape slice and switch the directions to see the paths."
+)

@@ -139,7 +139,7 @@ def test_every_page_renders(new_page, stem):
 
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
-    for stem in ("playground", "activations"):
+    for stem in ("playground", "activations", "gradient_descent"):
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
 
@@ -326,3 +326,47 @@ def test_activations_page_survives_hostile_logits(new_page):
     expect(page.locator(".st-key-act_softmax .js-plotly-plot .main-svg").first).to_be_visible()
     expect(page.get_by_text(re.compile("not a number"))).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+DESCENT_CHARTS = ("gd_map", "gd_losses", "gd_trio_map_too low?", "gd_sched_lrs", "gd_sched_map",
+                  "gd_mb_map", "gd_mb_loss")  # fmt: skip
+
+
+def _css_key(key: str) -> str:
+    """A widget key as Streamlit's class name: characters outside [A-Za-z0-9_-] become -."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def test_gradient_descent_click_sets_the_start_and_the_race_trains(new_page):
+    page = new_page()
+    open_page(page, "/gradient_descent")
+    expect(page.get_by_role("heading", name="Gradient descent").first).to_be_visible()
+    for key in DESCENT_CHARTS:
+        chart = page.locator(f".st-key-{_css_key(key)} .js-plotly-plot .main-svg").first
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    expect(page.get_by_text("DIVERGED", exact=True)).to_be_visible()  # the trio flags it
+    # A click on the contour map moves the start sliders to the clicked point.
+    start_x = page.locator(".st-key-gd_valley_start_x input[type=range]")
+    before = start_x.get_attribute("value")
+    plot = page.locator(".st-key-gd_map .js-plotly-plot .nsewdrag").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    expect(start_x).not_to_have_attribute("value", before)
+    assert float(start_x.get_attribute("value")) > 0.5  # the right half of x ∈ [−3, 3]
+    # The race trains live and its loss chart changes.
+    loss_svg = page.locator(".st-key-gd_race_loss .js-plotly-plot .main-svg").first
+    empty = loss_svg.inner_html()
+    label, toggle = run_toggle(page, "gd_race_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    first = wait_step_above(page, 0)
+    wait_step_above(page, first)
+    assert loss_svg.inner_html() != empty, "the race's loss chart did not change"
+    label.click()
+    expect(toggle).not_to_be_checked()
+    page.screenshot(path=ARTIFACTS / "gradient_descent.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())

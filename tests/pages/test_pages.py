@@ -3,13 +3,16 @@
 AppTest does not fire `run_every`, so ticks are driven by the Step button and reruns.
 """
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlviz.activations.race import CHUNK_STEPS
+from dlviz.descent import SURFACES
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -38,6 +41,13 @@ def _charts(at: AppTest) -> dict[str, dict]:
             key = element.proto.id.rsplit("-", 1)[-1]
             charts[key] = json.loads(json.loads(element.proto.json)["figure"])
     return charts
+
+
+def _array(value: object) -> np.ndarray:
+    """A Plotly JSON array: a list, or a typed array {"dtype", "bdata" (base64)}."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
 
 
 def _step(at: AppTest) -> int:
@@ -285,3 +295,72 @@ def test_race_needs_two_activations():
     assert not at.exception
     assert "Pick at least two activations" in _info(at)
     assert "act_race_loss" not in _charts(at)
+
+
+def test_gradient_descent_renders_every_section():
+    at = _app("pages/gradient_descent.py")
+    charts = _charts(at)
+    for key in ("gd_surface3d", "gd_losses", "gd_sched_lrs", "gd_sched_map", "gd_mb_map",
+                "gd_mb_loss", "gd_race_loss"):  # fmt: skip
+        assert key in charts, sorted(charts)
+    assert len(at.get("plotly_chart")) == 1  # the clickable contour map
+    # the trio's high rate (10× the valley's 0.1) diverges and is flagged, not raised
+    assert any("Diverged at step" in e.value for e in at.error)
+    assert "DIVERGED" in charts["gd_trio_map_too high?"]["layout"]["title"]["text"]
+    assert _step(at) == 0
+
+
+@pytest.mark.parametrize("surface", ["bowl", "saddle", "rosenbrock", "beale", "himmelblau",
+                                     "rastrigin"])  # fmt: skip
+def test_gradient_descent_every_surface_draws(surface):
+    at = _app("pages/gradient_descent.py")
+    at.selectbox(key="gd_surface").select(surface).run()
+    assert not at.exception, [e.message for e in at.exception]
+    paths = [t for t in _charts(at)["gd_surface3d"]["data"] if t["type"] == "scatter3d"]
+    assert [t["name"].split(" · ")[0] for t in paths] == ["SGD", "Momentum", "Adam"]
+    formula = SURFACES[surface].build().latex
+    assert any(formula in element.value for element in at.latex)
+
+
+def test_gradient_descent_optimizers_rates_and_start():
+    at = _app("pages/gradient_descent.py")
+    at.multiselect(key="gd_optimizers").set_value(["nesterov", "rmsprop"]).run()
+    at.select_slider(key="gd_valley_nesterov_lr").set_value(0.02).run()
+    at.slider(key="gd_valley_start_x").set_value(1.0).run()
+    assert not at.exception
+    names = [t["name"] for t in _charts(at)["gd_surface3d"]["data"] if t["type"] == "scatter3d"]
+    assert names == ["Nesterov · η=0.02", "RMSprop · η=0.1"]
+    first = _charts(at)["gd_surface3d"]["data"][1]  # the first path starts where we said
+    assert _array(first["x"])[0] == pytest.approx(1.0)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Nesterov · η=0.02" in captions and "from the minimum" in captions
+    at.slider(key="gd_t").set_value(5).run()
+    assert not at.exception
+
+
+def test_gradient_descent_schedule_and_minibatch_panels():
+    at = _app("pages/gradient_descent.py")
+    at.selectbox(key="gd_schedule").select("warmup_cosine").run()
+    lrs = _charts(at)["gd_sched_lrs"]["data"]
+    assert [t["name"] for t in lrs] == ["constant η₀", "Warmup + cosine"]
+    at.select_slider(key="gd_batch").set_value(4).run()
+    names = [t["name"] for t in _charts(at)["gd_mb_loss"]["data"]]
+    assert names == ["full batch (442)", "mini-batch (4)", "single sample (1)"]
+
+
+def test_gradient_descent_race_ticks_retunes_and_rebuilds():
+    at = _app("pages/gradient_descent.py")
+    at.button(key="gd_race_step").click().run()
+    assert _step(at) == CHUNK_STEPS
+    at.select_slider(key="gd_race_sgd_lr").set_value(0.5).run()
+    assert _step(at) == CHUNK_STEPS  # a live knob keeps the run
+    assert at.session_state["gd_race_session"].config.learning_rates[0] == 0.5
+    at.toggle(key="gd_landscape").set_value(True).run()
+    assert not at.exception
+    assert "gd_race_landscape" in _charts(at)
+    at.radio(key="gd_directions").set_value("pca").run()
+    assert not at.exception and _step(at) == CHUNK_STEPS
+    at.slider(key="gd_race_depth").set_value(3).run()
+    assert _step(at) == 0  # a structural knob builds a new race
+    at.multiselect(key="gd_race_pick").set_value(["adam"]).run()
+    assert "Pick at least two optimizers" in _info(at)
