@@ -28,6 +28,13 @@ from dlviz.figures.series import race_curves
 from dlviz.race import RACE_TASKS
 
 NAMES = list(OPTIMIZERS)
+SLICE_NOTES = {
+    "random": "A random direction among the network's ~1,200 weights is almost perpendicular "
+    "to any path, so every path shrinks to a dot at the centre: the slice shows the basin "
+    "the leader sits in. Switch the directions to see the paths themselves.",
+    "pca": "The plane the paths spread over the most (their top two principal directions), "
+    "through the leader's weights: you see how each optimizer travelled into the basin.",
+}
 LABEL = {"format_func": ui.optimizer_label}
 descend_cached = st.cache_data(max_entries=256, show_spinner=False)(descend)
 grid_cached = st.cache_data(max_entries=32, show_spinner=False)(
@@ -357,6 +364,7 @@ def draw_race(snap) -> None:
             ),
             key="gd_race_landscape",
         )
+        st.caption(SLICE_NOTES[directions])
 
 
 if len(racers) < 2:

@@ -113,7 +113,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     ),
     "adam": OptimizerSpec(
         "Adam",
-        r"\begin{gathered} m \leftarrow \beta_1 m + (1-\beta_1)\,g,\quad "
+        r"\begin{gathered} m \leftarrow \beta_1 m + (1-\beta_1)\,g \\ "
         r"s \leftarrow \beta_2 s + (1-\beta_2)\,g^2 \\ "
         r"\hat m = \frac{m}{1-\beta_1^t},\quad \hat s = \frac{s}{1-\beta_2^t} \\ "
         r"\theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat s} + \epsilon} "

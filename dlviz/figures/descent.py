@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from dlviz.figures import style
 from dlviz.figures.series import LEGEND, race_curves, series_color
-from dlviz.figures.style import EQUAL_ASPECT, base_layout, note
+from dlviz.figures.style import EQUAL_ASPECT, base_layout
 
 HEIGHT_SCALE = [[0.0, "#1d3557"], [0.35, "#2a9d8f"], [0.7, "#e9c46a"], [1.0, "#f4f1de"]]
 DIVERGED_COLOR = "#e63946"
@@ -234,8 +234,6 @@ def landscape(
     """The loss slice (n, n) over alphas × betas with each contestant's projected path
     (k, m, 2); the centre contestant's final weights sit at (0, 0)."""
     lines = [Path(np.asarray(p, dtype=np.float64)) for p in paths]
-    fig = contour_map(alphas, betas, loss, lines, labels, log_z=True, height=height,
-                      axis_titles=("α · d₁", "β · d₂"))  # fmt: skip
-    fig.add_annotation(note(f"centre: {labels[centre]}'s weights now", 11, x=0.01, y=0.99,
-                            xanchor="left", yanchor="top"))  # fmt: skip
-    return fig
+    return contour_map(alphas, betas, loss, lines, labels, log_z=True, height=height,
+                       axis_titles=("α · d₁", "β · d₂"),
+                       title=f"Loss around {labels[centre]}'s weights now")  # fmt: skip

@@ -81,7 +81,7 @@ def test_landscape_marks_the_centre_and_draws_projected_paths():
     paths[1, :, 0] = [0.5, 0.2, 0.1]
     fig = fd.landscape(axis, axis, loss, paths, ["SGD", "Adam"], centre=1)
     assert fig.data[0].type == "contour"
-    assert "Adam's weights" in fig.layout.annotations[-1].text
+    assert "Adam's weights" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "α · d₁"
 
 
