@@ -10,19 +10,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from dlviz.descent.knobs import Hyper, fill_knobs
 from dlviz.live import check_learning_rate
-
-
-@dataclass(frozen=True)
-class Hyper:
-    """One hyperparameter besides the learning rate, with its slider range."""
-
-    name: str
-    label: str
-    default: float
-    low: float
-    high: float
-
 
 Builder = Callable[[Iterable[torch.Tensor], float, dict[str, float]], torch.optim.Optimizer]
 
@@ -44,17 +33,7 @@ class OptimizerSpec:
     def check(self, hyperparams: Mapping[str, float]) -> dict[str, float]:
         """Defaults completed with `hyperparams`; ValueError for an unknown name (listing
         the valid ones) or a value outside its range."""
-        known = {h.name: h for h in self.hypers}
-        values = {h.name: h.default for h in self.hypers}
-        for key, value in hyperparams.items():
-            if key not in known:
-                allowed = ", ".join(known) or "none besides the learning rate"
-                raise ValueError(f"{self.label} has no hyperparameter {key!r} ({allowed})")
-            h = known[key]
-            if not (isinstance(value, int | float) and h.low <= value <= h.high):
-                raise ValueError(f"{h.label} must be between {h.low:g} and {h.high:g}")
-            values[key] = float(value)
-        return values
+        return fill_knobs(self.hypers, hyperparams, self.label, "none besides the learning rate")
 
 
 BETA = Hyper("momentum", "momentum β", 0.9, 0.0, 0.999)

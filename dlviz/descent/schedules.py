@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch.optim import lr_scheduler as sched
 
-from dlviz.descent.optimizers import Hyper
+from dlviz.descent.knobs import Hyper, fill_knobs
 
 Builder = Callable[[torch.optim.Optimizer, int, dict[str, float]], Any]
 
@@ -29,17 +29,7 @@ class ScheduleSpec:
 
     def check(self, params: Mapping[str, float]) -> dict[str, float]:
         """Defaults completed with `params`; ValueError for unknown names or bad values."""
-        known = {k.name: k for k in self.knobs}
-        values = {k.name: k.default for k in self.knobs}
-        for key, value in params.items():
-            if key not in known:
-                allowed = ", ".join(known) or "none"
-                raise ValueError(f"the {self.label} schedule has no setting {key!r} ({allowed})")
-            k = known[key]
-            if not (isinstance(value, int | float) and k.low <= value <= k.high):
-                raise ValueError(f"{k.label} must be between {k.low:g} and {k.high:g}")
-            values[key] = float(value)
-        return values
+        return fill_knobs(self.knobs, params, f"the {self.label} schedule")
 
 
 def _warmup_cosine(opt: torch.optim.Optimizer, steps: int, p: dict[str, float]) -> Any:

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from dlviz.descent.knobs import Hyper, fill_knobs
+
 Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
 
 
@@ -53,24 +55,13 @@ class Surface:
 
 
 @dataclass(frozen=True)
-class SurfaceParam:
-    """A knob of a surface family (only the bowl has one)."""
-
-    name: str
-    label: str
-    default: float
-    low: float
-    high: float
-
-
-@dataclass(frozen=True)
 class SurfaceSpec:
     """A registry entry: builds a Surface from parameter values."""
 
     label: str
     blurb: str  # what a learner should look for on it
     build: Callable[..., Surface] = field(repr=False)
-    params: tuple[SurfaceParam, ...] = ()
+    params: tuple[Hyper, ...] = ()
 
 
 def _bowl(condition: float = 10.0) -> Surface:
@@ -169,7 +160,7 @@ SURFACES: dict[str, SurfaceSpec] = {
         "a round bowl stretched along y by the condition number κ = λmax/λmin: the larger "
         "κ, the narrower the bowl and the smaller the largest stable step",
         _bowl,
-        (SurfaceParam("condition", "condition number κ", 10.0, 1.0, 100.0),),
+        (Hyper("condition", "condition number κ", 10.0, 1.0, 100.0),),
     ),
     "valley": SurfaceSpec(
         "Narrow valley",
@@ -207,15 +198,7 @@ def get_surface(name: str, **params: float) -> Surface:
     if name not in SURFACES:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
     spec = SURFACES[name]
-    known = {p.name: p for p in spec.params}
-    for key, value in params.items():
-        if key not in known:
-            allowed = ", ".join(known) or "none"
-            raise ValueError(f"{name} has no parameter {key!r} (parameters: {allowed})")
-        p = known[key]
-        if not (isinstance(value, int | float) and p.low <= value <= p.high):
-            raise ValueError(f"{p.label} must be between {p.low:g} and {p.high:g}, got {value}")
-    return spec.build(**params)
+    return spec.build(**fill_knobs(spec.params, params, name))
 
 
 def surface_grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
