@@ -144,7 +144,7 @@ if chosen:
             [p.losses for p in paths],
             labels,
             y_title="loss",
-            log_y=surface.log_view or name == "bowl",
+            log_y=bool(surface.minima),  # a surface with a minimum has L ≥ 0
             height=240,
         ),
         key="gd_losses",
