@@ -18,6 +18,7 @@ from dlviz.descent import (
     get_surface,
     lr_trio,
     mse_grid,
+    rate_label,
     regression_data,
     surface_grid,
 )
@@ -90,18 +91,18 @@ paths = [
     descend_cached(name, start, o, hp, steps, lr=lr, surface_params=surface_params)
     for o, (lr, hp) in settings.items()
 ]
-labels = [f"{OPTIMIZERS[o].label} · η={lr:g}" for o, (lr, _) in settings.items()]
+labels = [rate_label(o, lr) for o, (lr, _) in settings.items()]
 xs, ys, z = grid_cached(name, key_params)
 with view:
     st.latex(surface.latex)
-    t = st.slider(
+    t = ui.ranged_slider(
         "Show step",
         0,
         steps,
         0,
         key="gd_t",
-        help="Arrows at this step: the update taken (solid) and the plain "
-        "gradient step −η∇L (grey).",
+        help="Arrows at this step: the update taken (solid) and the plain gradient step "
+        "−η∇L (grey).",
     )
     flat, solid = st.tabs(["Contour map (click to start there)", "3-D surface"])
     with flat:
@@ -124,9 +125,8 @@ with view:
             config={"displayModeBar": False},
         )
     with solid:
-        losses = [p.losses for p in paths]
         ui.live_chart(
-            fig.surface_3d(xs, ys, z, paths, labels, losses, log_z=surface.log_view),
+            fig.surface_3d(xs, ys, z, paths, labels, log_z=surface.log_view),
             key="gd_surface3d",
             toolbar=True,
         )

@@ -5,6 +5,7 @@ regression (minibatch.py) and the live optimizer race on a real network (race.py
 """
 
 from dlviz.descent.descend import MAX_STEPS, Trajectory, default_lr, descend, describe, lr_trio
+from dlviz.descent.knobs import Hyper
 from dlviz.descent.minibatch import (
     BatchPath,
     RegressionData,
@@ -17,10 +18,10 @@ from dlviz.descent.minibatch import (
 )
 from dlviz.descent.optimizers import (
     OPTIMIZERS,
-    Hyper,
     OptimizerSpec,
     build_optimizer,
     get_optimizer,
+    rate_label,
 )
 from dlviz.descent.race import (
     DIRECTIONS,
@@ -64,6 +65,7 @@ __all__ = [
     "lr_trio",
     "mse",
     "mse_grid",
+    "rate_label",
     "regression_data",
     "surface_grid",
 ]  # fmt: skip

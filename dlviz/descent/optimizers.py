@@ -128,6 +128,11 @@ def get_optimizer(name: str) -> OptimizerSpec:
     return OPTIMIZERS[name]
 
 
+def rate_label(name: str, lr: float) -> str:
+    """An optimizer with its learning rate, e.g. 'Adam · η=0.01'."""
+    return f"{get_optimizer(name).label} · η={lr:g}"
+
+
 def build_optimizer(
     name: str, params: Iterable[torch.Tensor], lr: float,
     hyperparams: Mapping[str, float] | None = None,

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from dlviz.activations.stack import DeepStack, initialise
-from dlviz.descent.optimizers import OPTIMIZERS, build_optimizer, get_optimizer
+from dlviz.descent.optimizers import build_optimizer, get_optimizer, rate_label
 from dlviz.device import DEVICE
 from dlviz.live import Snapshot, check_learning_rate, live_field
 from dlviz.race import TASK_SHAPES, Race, check_task, load_task
@@ -93,11 +93,6 @@ class LandscapeSlice:
     directions: str  # a DIRECTIONS name
 
 
-def race_label(name: str, lr: float) -> str:
-    """'Adam · η=0.01'."""
-    return f"{OPTIMIZERS[name].label} · η={lr:g}"
-
-
 class OptimizerRaceSession(Race):
     """Trains one copy of the network per optimizer, in lock-step on the same batches, and
     keeps every recorded weight vector for the landscape slice."""
@@ -138,7 +133,7 @@ class OptimizerRaceSession(Race):
     def labels(self) -> tuple[str, ...]:
         """One label per contestant with its current learning rate."""
         cfg = self.config
-        return tuple(race_label(n, lr) for n, lr in zip(cfg.optimizers, cfg.learning_rates))
+        return tuple(rate_label(n, lr) for n, lr in zip(cfg.optimizers, cfg.learning_rates))
 
     @torch.no_grad()
     def _build_snapshot(self) -> OptimizerRaceSnapshot:

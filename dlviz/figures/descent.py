@@ -28,6 +28,7 @@ class PathLike(Protocol):
     """What the figures read from a trajectory (dlviz.descent.Trajectory fits)."""
 
     positions: np.ndarray  # (n + 1, 2)
+    losses: np.ndarray  # (n + 1,)
     grads: np.ndarray  # (n + 1, 2)
     lrs: np.ndarray  # (n,)
     stopped: str | None
@@ -166,11 +167,10 @@ def flagged(text: str) -> str:
 
 def surface_3d(
     xs: np.ndarray, ys: np.ndarray, z: np.ndarray, paths: Sequence[PathLike],
-    labels: Sequence[str], losses: Sequence[np.ndarray], *, log_z: bool = False,
-    height: int = 460,
+    labels: Sequence[str], *, log_z: bool = False, height: int = 460,
 ) -> go.Figure:  # fmt: skip
-    """The surface in 3-D with each path drawn on it at its loss (`losses[i]` (n_i + 1,)),
-    heights lifted as in `lift` (the same shift for surface and paths)."""
+    """The surface in 3-D with each path drawn on it at its loss (`path.losses`), heights
+    lifted as in `lift` (the same shift for surface and paths)."""
     z = np.asarray(z, dtype=np.float64)
     finite = z[np.isfinite(z)]
     floor = float(finite.min()) if finite.size else 0.0
@@ -184,7 +184,8 @@ def surface_3d(
                            "z": style.finite32(np.clip(up(z), None, top)), "showscale": False,
                            "colorscale": HEIGHT_SCALE, "opacity": 0.92,
                            "hoverinfo": "skip"}]  # fmt: skip
-    for i, (path, label, loss) in enumerate(zip(paths, labels, losses)):
+    for i, (path, label) in enumerate(zip(paths, labels)):
+        loss = path.losses
         pos = np.asarray(path.positions, dtype=np.float64).reshape(-1, 2)
         keep = style.thin_indices(len(pos), MAX_MARKERS)
         height_path = np.clip(up(np.asarray(loss)[keep]), None, top) + 0.01 * max(top, 1e-9)

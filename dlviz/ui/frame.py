@@ -76,11 +76,13 @@ def page_intro(title: str, idea: str, formula: str) -> None:
     st.latex(formula)
 
 
-def ranged_slider(label: str, low: int, high: int, default: int, key: str) -> int:
+def ranged_slider(
+    label: str, low: int, high: int, default: int, key: str, help: str | None = None
+) -> int:
     """An integer slider that keeps its value when `high` changes (Streamlit gives a slider
     with new bounds a new identity and would reset it). The value is clamped to the range;
     the widget key is `{key}_{high}`, the remembered value `st.session_state[key]`."""
     value = min(max(st.session_state.get(key, default), low), high)
-    chosen = st.slider(label, low, high, value, key=f"{key}_{high}")
+    chosen = st.slider(label, low, high, value, key=f"{key}_{high}", help=help)
     st.session_state[key] = chosen
     return chosen

@@ -12,6 +12,7 @@ class _Path:
     def __init__(self, positions, grads=None, lrs=None, stopped=None):
         self.positions = np.asarray(positions, dtype=np.float64)
         n = len(self.positions)
+        self.losses = np.sum(self.positions**2, axis=1)
         self.grads = np.ones((n, 2)) if grads is None else np.asarray(grads, dtype=np.float64)
         self.lrs = np.full(n - 1, 0.1) if lrs is None else np.asarray(lrs, dtype=np.float64)
         self.stopped = stopped
@@ -61,7 +62,7 @@ def test_lift_is_log_of_height_above_the_floor():
 def test_surface_3d_has_a_surface_and_a_line_per_path():
     xs, ys, z = _grid()
     a = _Path([[1.0, 2.0], [0.5, 0.5]])
-    fig = fd.surface_3d(xs, ys, z, [a], ["SGD"], [np.array([41.0, 2.75])], log_z=True)
+    fig = fd.surface_3d(xs, ys, z, [a], ["SGD"], log_z=True)
     assert [t.type for t in fig.data] == ["surface", "scatter3d"]
     assert fig.layout.scene.zaxis.title.text.startswith("log")
 

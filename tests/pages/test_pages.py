@@ -334,7 +334,9 @@ def test_gradient_descent_optimizers_rates_and_start():
     assert _array(first["x"])[0] == pytest.approx(1.0)
     captions = " ".join(c.value for c in at.caption)
     assert "Nesterov · η=0.02" in captions and "from the minimum" in captions
-    at.slider(key="gd_t").set_value(5).run()
+    at.slider(key="gd_t_120").set_value(5).run()  # "Show step", 0..120 steps
+    at.slider(key="gd_steps_valley").set_value(200).run()
+    assert at.slider(key="gd_t_200").value == 5  # more steps keep the step shown
     assert not at.exception
 
 
