@@ -366,3 +366,18 @@ def test_gradient_descent_race_ticks_retunes_and_rebuilds():
     assert _step(at) == 0  # a structural knob builds a new race
     at.multiselect(key="gd_race_pick").set_value(["adam"]).run()
     assert "Pick at least two optimizers" in _info(at)
+
+
+def test_gradient_descent_race_at_absurd_rates_pauses_with_reasons():
+    at = _app("pages/gradient_descent.py")
+    for name in ("sgd", "momentum", "adam"):
+        at.select_slider(key=f"gd_race_{name}_lr").set_value(10.0).run()
+    for _ in range(8):
+        if at.button(key="gd_race_step").disabled:
+            break
+        at.button(key="gd_race_step").click().run()
+    assert not at.exception
+    assert at.button(key="gd_race_step").disabled  # the session paused itself
+    assert any("Every network in the race diverged" in w.value for w in at.warning)
+    stopped = [c.value for c in at.caption if "stopped at step" in c.value]
+    assert len(stopped) == 3 and "SGD · η=10" in stopped[0]
