@@ -75,8 +75,8 @@ def live_tick(slice_on: bool) -> tuple[float, float, int]:
                                y_title="loss", leader=snap.leader, log_y=True)]  # fmt: skip
         if slice_on:
             cut = race.landscape("random")
-            figures.append(fig.landscape(cut.alphas, cut.betas, cut.loss, cut.paths,
-                                         snap.labels, centre=cut.centre))  # fmt: skip
+            figures.append(fig.landscape(cut.axis, cut.loss, cut.paths, snap.labels,
+                                         centre=cut.centre))  # fmt: skip
         payload = sum(len(f.to_json()) for f in figures)
         draw_ms.append(1000 * (time.perf_counter() - t))
     return race.step_count / (time.perf_counter() - start), statistics.median(draw_ms), payload

@@ -76,7 +76,7 @@ class Race(CachedSnapshots):
         self._cached = None
         self._evaluate(force=True)
 
-    def _sample(self, i: int, net: nn.Module, logits: Tensor, aux: Any) -> dict[str, float]:
+    def _sample(self, i: int, net: nn.Module, aux: Any) -> dict[str, float]:
         """Extra per-net values to record at a history sample (default: none)."""
         return {}
 
@@ -122,7 +122,7 @@ class Race(CachedSnapshots):
                 self.out[i] = f"stopped at step {self.step_count:,}: {reason}"
             values[f"loss_{i}"] = loss
             if record:
-                values |= {f"{k}_{i}": v for k, v in self._sample(i, net, logits, aux).items()}
+                values |= {f"{k}_{i}": v for k, v in self._sample(i, net, aux).items()}
         if all(self.out):
             self.halted = "Every network in the race diverged."
         if record:

@@ -16,6 +16,7 @@ from dlviz.descent import (
     descend,
     describe,
     get_surface,
+    least_squares,
     lr_trio,
     mse_grid,
     rate_label,
@@ -23,14 +24,14 @@ from dlviz.descent import (
     surface_grid,
 )
 from dlviz.descent.minibatch import BOX as REGRESSION_BOX
-from dlviz.descent.minibatch import least_squares
 from dlviz.figures import descent as fig
 from dlviz.figures.series import race_curves
 from dlviz.race import RACE_TASKS
 
 NAMES = list(OPTIMIZERS)
 SLICE_NOTES = {
-    "random": "A random direction among the network's ~1,200 weights is almost perpendicular "
+    "random": "A random direction among the network's {weights:,} weights is almost "
+    "perpendicular "
     "to any path, so every path shrinks to a dot at the centre: the slice shows the basin "
     "the leader sits in. Switch the directions to see the paths themselves.",
     "pca": "The plane the paths spread over the most (their top two principal directions), "
@@ -191,12 +192,7 @@ with knobs:
         "Schedule", list(SCHEDULES), 1, key="gd_schedule", format_func=lambda s: SCHEDULES[s].label
     )
     st.latex(SCHEDULES[sched].latex)
-    sched_params = {
-        k.name: float(
-            st.slider(k.label, k.low, k.high, k.default, key=f"gd_sched_{sched}_{k.name}")
-        )
-        for k in SCHEDULES[sched].knobs
-    }
+    sched_params = ui.knob_sliders(SCHEDULES[sched].knobs, f"gd_sched_{sched}")
     sched_opt = st.selectbox("Optimizer", NAMES, 0, key="gd_sched_opt", **LABEL)
     sched_lr = ui.lr_slider("Base rate η₀", default_lr(surface, sched_opt), f"gd_sched_lr_{name}")
 pair = [
@@ -354,17 +350,15 @@ def draw_race(snap) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         ui.live_chart(chart, key="gd_race_loss")
-    session = st.session_state["gd_race_session"]
+    session = ui.live_session("gd_race")
     with ui.session_lock(session):
         cut = session.landscape(directions)
     with right:
         ui.live_chart(
-            fig.landscape(
-                cut.alphas, cut.betas, cut.loss, cut.paths, snap.labels, centre=cut.centre
-            ),
+            fig.landscape(cut.axis, cut.loss, cut.paths, snap.labels, centre=cut.centre),
             key="gd_race_landscape",
         )
-        st.caption(SLICE_NOTES[directions])
+        st.caption(SLICE_NOTES[directions].format(weights=session.n_weights))
 
 
 if len(racers) < 2:

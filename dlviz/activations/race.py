@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import nn
 
 from dlviz.activations.curves import param_label
 from dlviz.activations.registry import get_activation
@@ -120,7 +120,7 @@ class ActivationRaceSession(Race):
             return torch.optim.Adam(net.parameters(), lr=lr)
         return torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9 if name == "momentum" else 0.0)
 
-    def _sample(self, i: int, net: nn.Module, logits: Tensor, aux: Any) -> dict[str, float]:
+    def _sample(self, i: int, net: nn.Module, aux: Any) -> dict[str, float]:
         """The share of dead hidden units (mean over layers)."""
         return {"dead": float(blocked_units(net, aux).mean())}
 

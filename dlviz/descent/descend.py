@@ -33,8 +33,8 @@ class Trajectory:
     losses: np.ndarray  # (n + 1,) L(θ_t)
     grads: np.ndarray  # (n + 1, 2) ∇L(θ_t)
     lrs: np.ndarray  # (n,) learning rate used by step t (θ_t → θ_{t+1})
-    velocity: np.ndarray  # (n, 2) the optimizer's running mean of gradients after step t
-    #                       (SGD momentum buffer, Adam's m); NaN for optimizers without one
+    velocity: np.ndarray  # (n, 2) the optimizer's velocity after step t: SGD's momentum
+    #                       buffer v = βv + g, or Adam's m; NaN for optimizers without one
     stopped: str | None  # why it stopped early (diverged / ran off), None if it ran all steps
 
     @property
@@ -79,16 +79,15 @@ def descend(
     Trajectory stops there and says why in `stopped`. Bad names or values raise ValueError."""
     surf = get_surface(surface, **(surface_params or {})) if isinstance(surface, str) else surface
     spec = get_optimizer(optimizer_name)
-    get_schedule(schedule)
+    needs_loss = get_schedule(schedule).needs_loss
     if not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
         raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps}")
     if not all(math.isfinite(v) for v in start) or len(start) != 2:
         raise ValueError(f"start must be two finite numbers, got {start}")
-    rate = check_learning_rate(lr if lr is not None else surf.step if spec.adaptive else surf.lr)
+    rate = check_learning_rate(lr if lr is not None else default_lr(surf, optimizer_name))
     theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = build_optimizer(optimizer_name, [theta], rate, hyperparams)
     scheduler = build_schedule(schedule, opt, steps, schedule_params)
-    needs_loss = get_schedule(schedule).needs_loss
     positions, losses, grads, lrs, velocity = [], [], [], [], []
     stopped = None
     for t in range(steps + 1):
@@ -138,7 +137,7 @@ def lr_trio(surface: Surface, optimizer_name: str) -> tuple[float, float, float]
 
 def describe(path: Trajectory, surface: Surface) -> str:
     """One sentence on where a path ended: its loss and how far from the nearest known
-    minimum, or where and why it diverged."""
+    minimum, or at which step and why it diverged."""
     if path.stopped:
         return path.stopped
     end = path.positions[-1]

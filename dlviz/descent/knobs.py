@@ -17,6 +17,7 @@ class Hyper:
     default: float
     low: float
     high: float
+    step: float = 0.01  # slider resolution; a step of 1 makes it a whole number
 
 
 def fill_knobs(
@@ -31,6 +32,8 @@ def fill_knobs(
         if key not in known:
             raise ValueError(f"{owner} has no setting {key!r} ({', '.join(known) or none})")
         k = known[key]
+        if k.step == 1 and isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{k.label} must be a whole number, got {value}")
         if isinstance(value, bool) or not (
             isinstance(value, int | float) and k.low <= value <= k.high
         ):

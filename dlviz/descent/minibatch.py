@@ -104,11 +104,11 @@ def batch_path(
         loss = ((theta[0] * x[idx] + theta[1] - y[idx]) ** 2).mean()
         loss.backward()
         opt.step()
-        batch_loss.append(float(loss.detach()))
         point = theta.detach().numpy().copy()
         if not (np.isfinite(point).all() and np.abs(point).max() < 1e6):
             stopped = f"Diverged at update {t + 1}: the weights blew up."
             break
+        batch_loss.append(float(loss.detach()))
         positions.append(point)
     pos = np.array(positions, dtype=np.float64)
     full = mse(data, pos[:, 0], pos[:, 1])

@@ -27,7 +27,7 @@ class OptimizerSpec:
     adaptive: bool
     build: Builder = field(repr=False)
     hypers: tuple[Hyper, ...] = ()
-    velocity: str | None = None  # torch state key of its running mean of gradients, if any
+    velocity: str | None = None  # torch state key of its velocity (SGD: v = βv + g; Adam: m)
     race_lr: float = 0.01  # a learning rate that trains the race's small MLP well
 
     def check(self, hyperparams: Mapping[str, float]) -> dict[str, float]:
@@ -36,9 +36,9 @@ class OptimizerSpec:
         return fill_knobs(self.hypers, hyperparams, self.label, "none besides the learning rate")
 
 
-BETA = Hyper("momentum", "momentum β", 0.9, 0.0, 0.999)
-BETA1 = Hyper("beta1", "β₁ (mean of gradients)", 0.9, 0.0, 0.999)
-BETA2 = Hyper("beta2", "β₂ (mean of squared gradients)", 0.999, 0.5, 0.9999)
+BETA = Hyper("momentum", "momentum β", 0.9, 0.0, 0.999, 0.001)
+BETA1 = Hyper("beta1", "β₁ (mean of gradients)", 0.9, 0.0, 0.999, 0.001)
+BETA2 = Hyper("beta2", "β₂ (mean of squared gradients)", 0.999, 0.5, 0.9999, 0.0001)
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     "sgd": OptimizerSpec(
@@ -87,7 +87,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         "AdaGrad with a fading memory: the step follows the recent size of the gradient.",
         True,
         lambda p, lr, h: torch.optim.RMSprop(p, lr=lr, alpha=h["rho"]),
-        (Hyper("rho", "ρ (memory of squared gradients)", 0.99, 0.5, 0.999),),
+        (Hyper("rho", "ρ (memory of squared gradients)", 0.99, 0.5, 0.999, 0.001),),
         race_lr=0.003,
     ),
     "adam": OptimizerSpec(

@@ -22,6 +22,8 @@ from dlviz.device import DEVICE
 from dlviz.live import Snapshot, check_learning_rate, live_field
 from dlviz.race import TASK_SHAPES, Race, check_task, load_task
 
+PATH_POINTS = 128  # recorded weight vectors per contestant, for projecting paths
+GRID_SAMPLES = 512  # training samples the landscape's loss is measured on (spiral: all 420)
 DIRECTIONS = {
     "random": "two random directions, each filter scaled to its weights' norm (Li et al.)",
     "pca": "the two directions along which the optimizers' paths spread the most",
@@ -83,14 +85,13 @@ class OptimizerRaceSnapshot(Snapshot):
 
 @dataclass(frozen=True)
 class LandscapeSlice:
-    """L(θ* + α·d₁ + β·d₂) on a grid, θ* the centre contestant's weights. float32."""
+    """L(θ* + α·d₁ + β·d₂) on a square grid, θ* the centre contestant's weights. float32."""
 
-    alphas: np.ndarray  # (n,)
-    betas: np.ndarray  # (n,)
-    loss: np.ndarray  # (n, n) loss[i, j] at (alphas[j], betas[i])
-    paths: np.ndarray  # (k, m, 2) each contestant's recorded weights projected on (d₁, d₂)
+    axis: np.ndarray  # (n,) the values of α and of β
+    loss: np.ndarray  # (n, n) loss[i, j] at α = axis[j], β = axis[i], on ≤ GRID_SAMPLES
+    paths: tuple[np.ndarray, ...]  # per contestant (m_i, 2): its recorded weights projected
+    #                                on (d₁, d₂); (0, 2) for one that stopped
     centre: int  # which contestant's weights the slice passes through
-    directions: str  # a DIRECTIONS name
 
 
 class OptimizerRaceSession(Race):
@@ -113,7 +114,13 @@ class OptimizerRaceSession(Race):
             for name, net, lr in zip(cfg.optimizers, nets, cfg.learning_rates)
         ]
         self.paths: list[list[np.ndarray]] = [[] for _ in nets]
+        self._slice: tuple[tuple[int, str, int], LandscapeSlice] | None = None
         self._start(nets, opts)
+
+    @property
+    def n_weights(self) -> int:
+        """Weights and biases of one contestant's network."""
+        return sum(p.numel() for p in self.nets[0].parameters())
 
     def retune(self, config: OptimizerRaceConfig) -> None:
         """Apply new learning rates without resetting training."""
@@ -121,12 +128,14 @@ class OptimizerRaceSession(Race):
         self.config = config
         self.set_learning_rates(list(config.learning_rates))
 
-    def _sample(self, i: int, net: nn.Module, logits: Tensor, aux: Any) -> dict[str, float]:
-        """Record the weights (for projecting paths); thinned exactly as the History is."""
-        vec = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
-        self.paths[i].append(vec.float().cpu().numpy())
-        if len(self.paths[i]) >= self.history.max_points:
-            self.paths[i] = self.paths[i][::2]
+    def _sample(self, i: int, net: nn.Module, aux: Any) -> dict[str, float]:
+        """Record the weights of a running contestant (for projecting its path). At most
+        PATH_POINTS are kept: when full, every other one is dropped, so older stretches of
+        the path grow sparser (≤ 128 × 25,610 float32 ≈ 13 MB a net at the largest size)."""
+        if self.out[i] is None:
+            self.paths[i].append(_flat(net).float().cpu().numpy())
+            if len(self.paths[i]) >= PATH_POINTS:
+                self.paths[i] = self.paths[i][::2]
         return {}
 
     @property
@@ -155,30 +164,46 @@ class OptimizerRaceSession(Race):
             leader=self.leader(loss),
         )
 
-    def landscape(self, directions: str = "random", n: int = 21) -> LandscapeSlice:
-        """The loss on an n × n grid (5 ≤ n ≤ 41) in the plane through the leader's weights
-        spanned by two `directions` (see DIRECTIONS), with every path projected on it."""
+    def landscape(self, directions: str = "random", n: int | None = None) -> LandscapeSlice:
+        """The loss on an n × n grid (5 ≤ n ≤ 41; default 21, or 15 for a net of more than
+        5,000 weights) over at most GRID_SAMPLES training samples, in the plane through the
+        leader's weights
+        spanned by two `directions` (see DIRECTIONS), with each running contestant's path
+        projected on it (a stopped contestant's path is empty: it ran off the map).
+        Computed once per (step, directions, n)."""
         if directions not in DIRECTIONS:
             raise ValueError(f"unknown directions {directions!r}; choose one of "
                              f"{', '.join(DIRECTIONS)}")  # fmt: skip
+        n = n if n is not None else 21 if self.n_weights <= 5000 else 15
         if not 5 <= n <= 41:
             raise ValueError(f"grid size must be 5..41, got {n}")
-        snap = self.snapshot()
-        centre = snap.leader if snap.leader is not None else 0
+        key = (self.step_count, directions, n)
+        if self._slice is None or self._slice[0] != key:
+            self._slice = (key, self._compute_slice(directions, n))
+        return self._slice[1]
+
+    def _compute_slice(self, directions: str, n: int) -> LandscapeSlice:
+        centre = self.snapshot().leader
+        centre = 0 if centre is None else centre
         net = self.nets[centre]
         theta = _flat(net)
-        paths = [np.stack(p) for p in self.paths]  # k × (m, P)
-        if directions == "pca":
-            d1, d2 = _principal_directions(np.concatenate(paths) - theta.cpu().numpy())
+        centre_np = theta.float().cpu().numpy()
+        running = [i for i, out in enumerate(self.out) if out is None and self.paths[i]]
+        offsets = [np.stack(self.paths[i]) - centre_np for i in running]  # each (m, P)
+        if directions == "pca" and offsets:
+            d1, d2 = _principal_directions(np.concatenate(offsets))
         else:
             gen = torch.Generator().manual_seed(self.config.seed + 3)
             d1, d2 = (_filter_normalised(net, gen) for _ in range(2))
-        basis = torch.stack([torch.as_tensor(d, dtype=torch.float32) for d in (d1, d2)])  # (2, P)
-        coords = [_project(p - theta.cpu().numpy(), basis.numpy()) for p in paths]
-        reach = max([1.0] + [float(np.abs(c).max()) * 1.15 for c in coords if c.size])
+        basis = np.stack([d1, d2]).astype(np.float32)  # (2, P)
+        paths = [np.zeros((0, 2), np.float32) for _ in self.nets]
+        for i, offset in zip(running, offsets):
+            paths[i] = _project(offset, basis)
+        reach = max([1.0] + [float(np.abs(p).max()) * 1.15 for p in paths if p.size])
         axis = np.linspace(-reach, reach, n, dtype=np.float32)
-        loss = _grid_loss(net, theta, basis.to(theta.device), axis, self.x_train, self.y_train)
-        return LandscapeSlice(axis, axis.copy(), loss, _stack_paths(coords), centre, directions)
+        x, y = self.x_train[:GRID_SAMPLES], self.y_train[:GRID_SAMPLES]  # already shuffled
+        loss = _grid_loss(net, theta, torch.from_numpy(basis).to(theta.device), axis, x, y)
+        return LandscapeSlice(axis, loss, tuple(paths), centre)
 
 
 def _flat(net: nn.Module) -> Tensor:
@@ -202,25 +227,23 @@ def _filter_normalised(net: nn.Module, gen: torch.Generator) -> np.ndarray:
 
 
 def _principal_directions(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The top two right singular vectors of `offsets` (m, P) (PCA without centring: the
-    plane through the centre that keeps most of the paths' distance from it)."""
-    if offsets.shape[0] < 2 or not np.abs(offsets).max(initial=0) > 0:
-        p = offsets.shape[1]
-        return np.eye(2, p, dtype=np.float32)[0], np.eye(2, p, dtype=np.float32)[1]
-    _, _, vt = np.linalg.svd(offsets.astype(np.float64), full_matrices=False)
-    return vt[0].astype(np.float32), vt[1].astype(np.float32)
+    """The top two principal directions (P,) of `offsets` (m, P), without centring: the
+    plane through the centre that keeps most of the paths' distance from it. Computed
+    from the small m × m Gram matrix (m ≤ 4 × PATH_POINTS), not an SVD of the wide matrix."""
+    x = torch.from_numpy(offsets).double()  # (m, P)
+    if x.shape[0] < 2 or not bool(x.abs().max() > 0):
+        eye = np.eye(2, x.shape[1], dtype=np.float32)
+        return eye[0], eye[1]
+    _, vectors = torch.linalg.eigh(x @ x.T)  # ascending eigenvalues
+    top = x.T @ vectors[:, [-1, -2]]  # (P, 2)
+    top = top / top.norm(dim=0).clamp_min(1e-12)
+    return top[:, 0].float().numpy(), top[:, 1].float().numpy()
 
 
 def _project(offsets: np.ndarray, basis: np.ndarray) -> np.ndarray:
     """Least-squares coordinates (m, 2) of offsets (m, P) in the plane of basis (2, P)."""
     coords, *_ = np.linalg.lstsq(basis.T.astype(np.float64), offsets.T.astype(np.float64))
     return coords.T.astype(np.float32)
-
-
-def _stack_paths(coords: list[np.ndarray]) -> np.ndarray:
-    """k paths of equal length m as (k, m, 2) (they are recorded in lock-step)."""
-    m = min(len(c) for c in coords)
-    return np.stack([c[-m:] for c in coords]).astype(np.float32)
 
 
 @torch.no_grad()

@@ -51,7 +51,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         r"\eta_t = \eta_0\,\gamma^{\lfloor t / s \rfloor}",
         lambda o, n, p: sched.StepLR(o, step_size=int(p["every"]), gamma=p["gamma"]),
         (
-            Hyper("every", "s: steps between drops", 50, 1, 1000),
+            Hyper("every", "s: steps between drops", 50, 1, 1000, 1),
             Hyper("gamma", "γ: factor at each drop", 0.5, 0.01, 1.0),
         ),
     ),
@@ -59,7 +59,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         "Exponential",
         r"\eta_t = \eta_0\,\gamma^{t}",
         lambda o, n, p: sched.ExponentialLR(o, gamma=p["gamma"]),
-        (Hyper("gamma", "γ: factor every step", 0.98, 0.8, 1.0),),
+        (Hyper("gamma", "γ: factor every step", 0.98, 0.8, 1.0, 0.001),),
     ),
     "cosine": ScheduleSpec(
         "Cosine",
@@ -72,17 +72,18 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         r"\tfrac12\,\eta_0\big(1 + \cos\frac{\pi (t-w)}{T-w}\big) & t \ge w \end{cases}",
         _warmup_cosine,
         (
-            Hyper("warmup", "w: warmup steps", 20, 1, 1000),
-            Hyper("start_factor", "a: starting fraction of η₀", 0.01, 0.0001, 1.0),
+            Hyper("warmup", "w: warmup steps", 20, 1, 1000, 1),
+            Hyper("start_factor", "a: starting fraction of η₀", 0.01, 0.01, 1.0),
         ),
     ),
     "plateau": ScheduleSpec(
         "Reduce on plateau",
-        r"\eta \leftarrow \gamma\,\eta \text{ after } p \text{ steps without a new best loss}",
+        r"\eta \leftarrow \gamma\,\eta \text{ once more than } p \text{ steps in a row "
+        r"bring no new best loss}",
         lambda o, n, p: sched.ReduceLROnPlateau(o, factor=p["gamma"], patience=int(p["patience"])),
         (
             Hyper("gamma", "γ: factor at each drop", 0.5, 0.01, 0.99),
-            Hyper("patience", "p: steps to wait", 10, 0, 200),
+            Hyper("patience", "p: steps to wait", 10, 0, 200, 1),
         ),
         needs_loss=True,
     ),

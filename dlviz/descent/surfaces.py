@@ -23,8 +23,7 @@ Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
 class Surface:
     """One loss L(x, y), ready to evaluate. `fn` maps a tensor (..., 2) to losses (...)."""
 
-    name: str
-    label: str
+    name: str  # its SURFACES key
     latex: str  # the formula, with any parameter filled in
     fn: Callable[[Tensor], Tensor] = field(repr=False, compare=False)
     box: Box  # the default view
@@ -34,7 +33,6 @@ class Surface:
     step: float  # a good learning rate for adaptive ones (Adam moves ~lr per coordinate)
     steps: int  # enough steps to see what happens
     curvatures: tuple[float, float] | None = None  # Hessian eigenvalues, quadratics only
-    params: tuple[tuple[str, float], ...] = ()  # the parameter values it was built with
     log_view: bool = False  # draw heights as log10(1 + L − L_min): losses span decades
 
     def __call__(self, xy: Tensor) -> Tensor:
@@ -67,10 +65,10 @@ class SurfaceSpec:
 def _bowl(condition: float = 10.0) -> Surface:
     k = float(condition)
     return Surface(
-        "bowl", "Quadratic bowl", rf"L = \tfrac12\,(x^2 + {k:g}\,y^2)",
+        "bowl", rf"L = \tfrac12\,(x^2 + {k:g}\,y^2)",
         lambda p: 0.5 * (p[..., 0] ** 2 + k * p[..., 1] ** 2),
         (-3.0, 3.0, -3.0, 3.0), ((0.0, 0.0),), (-2.5, 2.0),
-        lr=0.5 / k, step=0.1, steps=60, curvatures=(1.0, k), params=(("condition", k),),
+        lr=0.5 / k, step=0.1, steps=60, curvatures=(1.0, k),
     )  # fmt: skip
 
 
@@ -82,7 +80,7 @@ def _valley_fn(p: Tensor) -> Tensor:
 
 def _valley() -> Surface:
     return Surface(
-        "valley", "Narrow valley",
+        "valley",
         r"L = 0.05\,u^2 + 5\,v^2,\quad u = \tfrac{x+y}{\sqrt2},\; v = \tfrac{x-y}{\sqrt2}",
         _valley_fn, (-3.0, 3.0, -3.0, 3.0), ((0.0, 0.0),), (-2.8, -1.6),
         lr=0.1, step=0.1, steps=120, curvatures=(0.1, 10.0),
@@ -91,7 +89,7 @@ def _valley() -> Surface:
 
 def _saddle() -> Surface:
     return Surface(
-        "saddle", "Saddle", r"L = x^2 - y^2",
+        "saddle", r"L = x^2 - y^2",
         lambda p: p[..., 0] ** 2 - p[..., 1] ** 2,
         (-2.0, 2.0, -2.0, 2.0), (), (-1.8, 0.02), lr=0.05, step=0.05, steps=80,
         curvatures=(2.0, -2.0),
@@ -121,7 +119,7 @@ def _rastrigin_fn(p: Tensor) -> Tensor:
 
 def _rosenbrock() -> Surface:
     return Surface(
-        "rosenbrock", "Rosenbrock", r"L = (1 - x)^2 + 100\,(y - x^2)^2",
+        "rosenbrock", r"L = (1 - x)^2 + 100\,(y - x^2)^2",
         _rosenbrock_fn, (-2.0, 2.0, -1.0, 3.0), ((1.0, 1.0),), (-1.5, 2.5),
         lr=0.001, step=0.05, steps=500, log_view=True,
     )  # fmt: skip
@@ -129,7 +127,7 @@ def _rosenbrock() -> Surface:
 
 def _beale() -> Surface:
     return Surface(
-        "beale", "Beale",
+        "beale",
         r"L = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         _beale_fn, (-4.5, 4.5, -4.5, 4.5), ((3.0, 0.5),), (1.0, 1.5),
         lr=0.005, step=0.05, steps=300, log_view=True,
@@ -139,7 +137,7 @@ def _beale() -> Surface:
 def _himmelblau() -> Surface:
     minima = ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126))
     return Surface(
-        "himmelblau", "Himmelblau", r"L = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        "himmelblau", r"L = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         _himmelblau_fn, (-5.0, 5.0, -5.0, 5.0), minima, (-0.3, -0.8),
         lr=0.01, step=0.1, steps=150, log_view=True,
     )  # fmt: skip
@@ -147,7 +145,7 @@ def _himmelblau() -> Surface:
 
 def _rastrigin() -> Surface:
     return Surface(
-        "rastrigin", "Rastrigin",
+        "rastrigin",
         r"L = 20 + x^2 - 10\cos 2\pi x + y^2 - 10\cos 2\pi y",
         _rastrigin_fn, (-5.12, 5.12, -5.12, 5.12), ((0.0, 0.0),), (3.3, 2.6),
         lr=0.002, step=0.1, steps=200,

@@ -42,13 +42,16 @@ class Path:
     stopped: str | None = None
 
 
-def lift(z: np.ndarray, log: bool) -> np.ndarray:
-    """Heights as drawn: z itself, or log10(1 + z − min z) when losses span decades."""
+def lift(z: np.ndarray, log: bool, floor: float | None = None) -> np.ndarray:
+    """Heights as drawn: z itself, or log10(1 + z − floor) when losses span decades
+    (`floor` defaults to the smallest finite z; values below it draw at 0)."""
     z = np.asarray(z, dtype=np.float64)
     if not log:
         return z
-    finite = z[np.isfinite(z)]
-    return np.log10(1.0 + z - (finite.min() if finite.size else 0.0))
+    if floor is None:
+        finite = z[np.isfinite(z)]
+        floor = float(finite.min()) if finite.size else 0.0
+    return np.log10(1.0 + np.maximum(z - floor, 0.0))
 
 
 def _arrow(x: float, y: float, dx: float, dy: float, color: str, dash: bool) -> dict:
@@ -174,21 +177,23 @@ def surface_3d(
     z = np.asarray(z, dtype=np.float64)
     finite = z[np.isfinite(z)]
     floor = float(finite.min()) if finite.size else 0.0
-
-    def up(v: np.ndarray) -> np.ndarray:
-        v = np.asarray(v, dtype=np.float64)
-        return np.log10(1.0 + np.maximum(v - floor, 0.0)) if log_z else v
-
-    top = float(np.max(up(finite))) if finite.size else 1.0
+    surface = lift(z, log_z, floor)
+    # Paths are clipped to the surface's own height range: a path that ran downhill off a
+    # saddle (L → −∞) or up a wall would otherwise flatten the surface into a sheet.
+    bottom, top = (
+        (float(surface[np.isfinite(surface)].min()), float(surface[np.isfinite(surface)].max()))
+        if finite.size
+        else (0.0, 1.0)
+    )
     traces: list[dict] = [{"type": "surface", "x": style.finite32(xs), "y": style.finite32(ys),
-                           "z": style.finite32(np.clip(up(z), None, top)), "showscale": False,
+                           "z": style.finite32(np.clip(surface, bottom, top)), "showscale": False,
                            "colorscale": HEIGHT_SCALE, "opacity": 0.92,
                            "hoverinfo": "skip"}]  # fmt: skip
     for i, (path, label) in enumerate(zip(paths, labels)):
-        loss = path.losses
         pos = np.asarray(path.positions, dtype=np.float64).reshape(-1, 2)
         keep = style.thin_indices(len(pos), MAX_MARKERS)
-        height_path = np.clip(up(np.asarray(loss)[keep]), None, top) + 0.01 * max(top, 1e-9)
+        lifted = lift(np.asarray(path.losses)[keep], log_z, floor)
+        height_path = np.clip(lifted, bottom, top) + 0.01 * max(top - bottom, 1e-9)
         traces.append({"type": "scatter3d", "mode": "lines+markers", "name": label,
                        "x": style.finite32(pos[keep, 0]), "y": style.finite32(pos[keep, 1]),
                        "z": style.finite32(height_path),
@@ -229,12 +234,12 @@ def step_curves(
 
 
 def landscape(
-    alphas: np.ndarray, betas: np.ndarray, loss: np.ndarray, paths: np.ndarray,
-    labels: Sequence[str], *, centre: int, height: int = 460,
+    axis: np.ndarray, loss: np.ndarray, paths: Sequence[np.ndarray], labels: Sequence[str],
+    *, centre: int, height: int = 460,
 ) -> go.Figure:  # fmt: skip
-    """The loss slice (n, n) over alphas × betas with each contestant's projected path
-    (k, m, 2); the centre contestant's final weights sit at (0, 0)."""
-    lines = [Path(np.asarray(p, dtype=np.float64)) for p in paths]
-    return contour_map(alphas, betas, loss, lines, labels, log_z=True, height=height,
+    """The loss slice (n, n) over axis × axis with each contestant's projected path (m_i, 2)
+    (an empty one is left out); the centre contestant's weights sit at (0, 0)."""
+    lines = [Path(np.asarray(p, dtype=np.float64).reshape(-1, 2)) for p in paths]
+    return contour_map(axis, axis, loss, lines, labels, log_z=True, height=height,
                        axis_titles=("α · d₁", "β · d₂"),
                        title=f"Loss around {labels[centre]}'s weights now")  # fmt: skip

@@ -50,7 +50,8 @@ def get_session(key: str, config: C, factory: Callable[[C], S]) -> S:
             current = factory(config)
             st.session_state[key] = current
         elif current.config != config:
-            current.retune(config)
+            with session_lock(current):  # a tick may be training it right now
+                current.retune(config)
     except ValueError as err:
         st.error(f"That setting can't be used: {err}")
         st.stop()
@@ -188,3 +189,9 @@ def race_readouts(snap: Any, short: Sequence[str] | None = None) -> list[tuple[s
         for label, acc in zip(snap.labels, snap.test_accuracy)
     ]
     return [("Leading", leader), *accuracy]
+
+
+def live_session(key: str) -> Any:
+    """The session of the live panel `key` (for a draw callback that needs more than the
+    snapshot; hold `session_lock(session)` while using it)."""
+    return st.session_state[f"{key}_session"]

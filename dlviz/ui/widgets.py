@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from dlviz.activations import ACTIVATIONS, INITS
-from dlviz.descent import OPTIMIZERS
+from dlviz.descent import OPTIMIZERS, Hyper
 
 INIT_LABELS = {"default": "PyTorch default", "xavier": "Xavier", "he": "He", "normal": "N(0, σ²)"}
 
@@ -86,13 +86,24 @@ def optimizer_settings(
         hypers: dict[str, float] = {}
         if more and spec.hypers:
             with st.expander(f"{spec.label}: more settings"):
-                for h in spec.hypers:
-                    step = 0.001 if h.high - h.low < 2 else 0.01
-                    hypers[h.name] = float(st.slider(h.label, float(h.low), float(h.high),
-                                                     float(h.default), step,
-                                                     key=f"{key}_{name}_{h.name}"))  # fmt: skip
+                hypers = knob_sliders(spec.hypers, f"{key}_{name}")
         chosen[name] = (lr, hypers)
     return chosen
+
+
+def knob_sliders(knobs: Sequence[Hyper], key: str) -> dict[str, float]:
+    """A slider per knob (key `{key}_{knob}`) over its range at its step; whole-number
+    knobs (step 1) get an integer slider. Returns knob name → value."""
+    values = {}
+    for k in knobs:
+        if k.step == 1:
+            value = st.slider(k.label, int(k.low), int(k.high), int(k.default), 1,
+                              key=f"{key}_{k.name}")  # fmt: skip
+        else:
+            value = st.slider(k.label, float(k.low), float(k.high), float(k.default),
+                              float(k.step), key=f"{key}_{k.name}")  # fmt: skip
+        values[k.name] = float(value)
+    return values
 
 
 def optimizer_label(name: str) -> str:

@@ -198,5 +198,13 @@ def test_bad_values_raise_value_error(kwargs):
     args = {"start": (1.0, 1.0), "optimizer_name": "momentum"} | kwargs
     with pytest.raises(ValueError):
         descend("bowl", **args)
+
+
+def test_knobs_out_of_range_or_fractional_raise():
     with pytest.raises(ValueError, match="between 1 and 100"):
         get_surface("bowl", condition=1000.0)
+    with pytest.raises(ValueError, match="whole number"):
+        descend("bowl", (1.0, 1.0), "sgd", schedule="step", schedule_params={"every": 2.5})
+    path = descend("bowl", (1.0, 1.0), "sgd", steps=4, schedule="step",
+                   schedule_params={"every": 2.0, "gamma": 0.5}, lr=0.1)  # fmt: skip
+    np.testing.assert_allclose(path.lrs, [0.1, 0.1, 0.05, 0.05])  # 2.0 is a whole number

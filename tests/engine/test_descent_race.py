@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from dlviz.descent import (
+    DIRECTIONS,
     OptimizerRaceConfig,
     OptimizerRaceSession,
     batch_path,
@@ -156,13 +157,36 @@ def test_landscape_slice_passes_through_the_leader(trained, directions):
     n = 9
     cut = trained.landscape(directions, n=n)
     snap = trained.snapshot()
-    assert cut.centre == snap.leader
+    assert cut.centre == int(np.argmin(snap.train_loss))  # nobody is out: the lowest loss
     assert cut.loss.shape == (n, n) and np.isfinite(cut.loss).all()
     # the grid's middle point is θ* itself: its loss is the leader's training loss
     assert cut.loss[n // 2, n // 2] == pytest.approx(snap.train_loss[cut.centre], rel=1e-4)
-    assert cut.paths.shape[0] == 3 and cut.paths.shape[2] == 2
-    np.testing.assert_allclose(cut.paths[cut.centre, -1], 0.0, atol=1e-4)  # ends at θ*
-    assert np.abs(cut.paths).max() <= cut.alphas[-1]  # the grid covers every path
+    assert len(cut.paths) == 3 and all(p.shape[1] == 2 and len(p) > 10 for p in cut.paths)
+    np.testing.assert_allclose(cut.paths[cut.centre][-1], 0.0, atol=1e-4)  # ends at θ*
+    assert trained.landscape(directions, n=n) is cut  # computed once per step
+
+
+def test_pca_directions_keep_the_paths_and_random_ones_lose_them(trained):
+    spread = {d: max(np.abs(p).max() for p in trained.landscape(d).paths) for d in DIRECTIONS}
+    assert spread["pca"] > 10 * spread["random"]  # the page's caption says exactly this
+
+
+def test_a_contestant_that_ran_off_does_not_stretch_the_slice():
+    session = OptimizerRaceSession(OptimizerRaceConfig(learning_rates=(1e6, 0.1, 0.01)))
+    session.train_steps(200)
+    assert session.out[0] is not None
+    for directions in DIRECTIONS:
+        cut = session.landscape(directions)
+        assert cut.paths[0].shape == (0, 2)  # the diverged path is left out
+        assert cut.axis[-1] < 20  # the grid spans the healthy paths, not the blow-up
+        assert np.isfinite(cut.loss).all()
+
+
+def test_different_seeds_race_differently():
+    a, b = (OptimizerRaceSession(OptimizerRaceConfig(seed=s)) for s in (1, 2))
+    a.train_steps(100)
+    b.train_steps(100)
+    assert not np.array_equal(a.snapshot().history_loss, b.snapshot().history_loss)
 
 
 def test_random_directions_are_filter_normalised(trained):

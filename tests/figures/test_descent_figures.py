@@ -32,7 +32,9 @@ def test_contour_map_draws_surface_paths_minima_and_arrows():
     fig = fd.contour_map(xs, ys, z, [a, b], ["SGD", "Adam"], minima=[(0.0, 0.0)], current=0,
                          clickable=True, log_z=True)  # fmt: skip
     types = [t.type for t in fig.data]
-    assert types[0] == "contour" and types.count("scatter") >= 5
+    # clickable grid, SGD's path, its current-step marker, Adam's path, its ✕, its marker,
+    # the minima
+    assert types[0] == "contour" and types.count("scatter") == 7
     names = [t.name for t in fig.data if t.name]
     assert "SGD" in names and "Adam · diverged" in names and "minimum" in names
     assert any(t.marker.symbol == "x" for t in fig.data if t.type == "scatter")
@@ -65,6 +67,19 @@ def test_surface_3d_has_a_surface_and_a_line_per_path():
     fig = fd.surface_3d(xs, ys, z, [a], ["SGD"], log_z=True)
     assert [t.type for t in fig.data] == ["surface", "scatter3d"]
     assert fig.layout.scene.zaxis.title.text.startswith("log")
+    heights = np.asarray(fig.data[1].z, dtype=np.float64)
+    lifted = np.log10(1 + a.losses - z.min())  # the path sits just above its own loss
+    np.testing.assert_allclose(heights - heights.min(), lifted - lifted.min(), rtol=1e-5)
+
+
+def test_surface_3d_clips_a_path_that_ran_off_a_saddle():
+    xs = ys = np.linspace(-2, 2, 9)
+    z = xs[None, :] ** 2 - ys[:, None] ** 2  # in [−4, 4]
+    gone = _Path([[-1.8, 0.1], [-1.0, 50.0]])
+    gone.losses = np.array([3.23, -2499.0])
+    fig = fd.surface_3d(xs, ys, z, [gone], ["SGD"])
+    heights = np.asarray(fig.data[1].z, dtype=np.float64)
+    assert heights.min() >= -4.0 and heights.max() <= 4.1  # the surface keeps its shape
 
 
 def test_step_curves_pad_a_path_that_ended_early():
@@ -78,10 +93,11 @@ def test_step_curves_pad_a_path_that_ended_early():
 def test_landscape_marks_the_centre_and_draws_projected_paths():
     axis = np.linspace(-1, 1, 5)
     loss = np.add.outer(axis**2, axis**2) + 0.1
-    paths = np.zeros((2, 3, 2))
-    paths[1, :, 0] = [0.5, 0.2, 0.1]
-    fig = fd.landscape(axis, axis, loss, paths, ["SGD", "Adam"], centre=1)
+    paths = [np.zeros((0, 2)), np.array([[0.5, 0.0], [0.2, 0.1], [0.0, 0.0]])]
+    fig = fd.landscape(axis, loss, paths, ["SGD", "Adam"], centre=1)
     assert fig.data[0].type == "contour"
+    lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines+markers"]
+    assert [len(t.x) for t in lines] == [0, 3]  # a stopped contestant draws nothing
     assert "Adam's weights" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "α · d₁"
 

@@ -335,6 +335,9 @@ def test_gradient_descent_optimizers_rates_and_start():
     captions = " ".join(c.value for c in at.caption)
     assert "Nesterov · η=0.02" in captions and "from the minimum" in captions
     at.slider(key="gd_t_120").set_value(5).run()  # "Show step", 0..120 steps
+    (chart,) = at.get("plotly_chart")
+    arrows = json.loads(chart.proto.spec)["layout"]["annotations"]
+    assert len(arrows) == 4  # step 5: the update and the −η∇L arrow of both optimizers
     at.slider(key="gd_steps_valley").set_value(200).run()
     assert at.slider(key="gd_t_200").value == 5  # more steps keep the step shown
     assert not at.exception
