@@ -173,7 +173,9 @@ def surface_3d(
     labels: Sequence[str], *, log_z: bool = False, height: int = 460,
 ) -> go.Figure:  # fmt: skip
     """The surface in 3-D with each path drawn on it at its loss (`path.losses`), heights
-    lifted as in `lift` (the same shift for surface and paths)."""
+    lifted as in `lift` (the same shift for surface and paths). A path is drawn up to where
+    it leaves the grid, so one that ran off cannot stretch the axes."""
+    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     z = np.asarray(z, dtype=np.float64)
     finite = z[np.isfinite(z)]
     floor = float(finite.min()) if finite.size else 0.0
@@ -191,8 +193,13 @@ def surface_3d(
                            "hoverinfo": "skip"}]  # fmt: skip
     for i, (path, label) in enumerate(zip(paths, labels)):
         pos = np.asarray(path.positions, dtype=np.float64).reshape(-1, 2)
+        inside = (np.abs(pos[:, 0] - xs.mean()) <= np.ptp(xs) / 2 + 1e-9) & (
+            np.abs(pos[:, 1] - ys.mean()) <= np.ptp(ys) / 2 + 1e-9
+        )
+        end = len(pos) if inside.all() else int(np.argmin(inside))  # up to where it left
+        pos = pos[:end]
         keep = style.thin_indices(len(pos), MAX_MARKERS)
-        lifted = lift(np.asarray(path.losses)[keep], log_z, floor)
+        lifted = lift(np.asarray(path.losses)[:end][keep], log_z, floor)
         height_path = np.clip(lifted, bottom, top) + 0.01 * max(top - bottom, 1e-9)
         traces.append({"type": "scatter3d", "mode": "lines+markers", "name": label,
                        "x": style.finite32(pos[keep, 0]), "y": style.finite32(pos[keep, 1]),

@@ -80,6 +80,7 @@ def test_surface_3d_clips_a_path_that_ran_off_a_saddle():
     fig = fd.surface_3d(xs, ys, z, [gone], ["SGD"])
     heights = np.asarray(fig.data[1].z, dtype=np.float64)
     assert heights.min() >= -4.0 and heights.max() <= 4.1  # the surface keeps its shape
+    assert len(fig.data[1].y) == 1  # drawn only up to where it left the grid (y = 50)
 
 
 def test_step_curves_pad_a_path_that_ended_early():
