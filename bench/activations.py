@@ -21,38 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
-import torch.nn.functional as F
 
+from bench.race_loop import bare_steps_per_s, session_steps_per_s
 from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe
 from dlviz.device import DEVICE, TORCH_THREADS
 from dlviz.figures import activations as fig
 
 CONFIG = RaceConfig()  # the page's default: sigmoid/tanh/relu, digits, 6 × 32, SGD 0.1
 SECONDS = 2.0
-
-
-def bare_steps_per_s(seconds: float) -> float:
-    """The same nets, data and optimizers stepped by a plain loop: no chunks, no checks."""
-    race = ActivationRaceSession(CONFIG)
-    x, y, n = race.x_train, race.y_train, len(race.y_train)
-    gen = torch.Generator().manual_seed(0)
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        idx = torch.randint(0, n, (CONFIG.batch_size,), generator=gen).to(DEVICE)
-        for net, opt in zip(race.nets, race.optimizers):
-            opt.zero_grad(set_to_none=True)
-            logits, _ = net(x[idx])
-            F.cross_entropy(logits, y[idx]).backward()
-            opt.step()
-        steps += 1
-    return steps / (time.perf_counter() - start)
-
-
-def session_steps_per_s(seconds: float) -> float:
-    race = ActivationRaceSession(CONFIG)
-    start = time.perf_counter()
-    race.step(seconds)
-    return race.step_count / (time.perf_counter() - start)
 
 
 def live_tick() -> tuple[float, float, int]:
@@ -96,8 +72,8 @@ def main() -> None:
           f"{CONFIG.optimizer} batch {CONFIG.batch_size}")  # fmt: skip
     ratios, sessions, bares = [], [], []
     for r in range(args.rounds):
-        bare = bare_steps_per_s(SECONDS)
-        session = session_steps_per_s(SECONDS)
+        bare = bare_steps_per_s(ActivationRaceSession(CONFIG), SECONDS)
+        session = session_steps_per_s(ActivationRaceSession(CONFIG), SECONDS)
         bares.append(bare)
         sessions.append(session)
         ratios.append(session / bare)

@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
-import torch.nn.functional as F
 
+from bench.race_loop import bare_steps_per_s, session_steps_per_s
 from dlviz.descent import (
     SURFACES,
     OptimizerRaceConfig,
@@ -35,30 +35,6 @@ from dlviz.figures.series import race_curves
 
 CONFIG = OptimizerRaceConfig()  # the page's default: SGD 0.3, momentum 0.1, Adam 0.01, 2×32
 SECONDS = 2.0
-
-
-def bare_steps_per_s(seconds: float) -> float:
-    """The same nets, data and optimizers stepped by a plain loop: no chunks, no checks."""
-    race = OptimizerRaceSession(CONFIG)
-    x, y, n = race.x_train, race.y_train, len(race.y_train)
-    gen = torch.Generator().manual_seed(0)
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        idx = torch.randint(0, n, (CONFIG.batch_size,), generator=gen).to(DEVICE)
-        for net, opt in zip(race.nets, race.optimizers):
-            opt.zero_grad(set_to_none=True)
-            logits, _ = net(x[idx])
-            F.cross_entropy(logits, y[idx]).backward()
-            opt.step()
-        steps += 1
-    return steps / (time.perf_counter() - start)
-
-
-def session_steps_per_s(seconds: float) -> float:
-    race = OptimizerRaceSession(CONFIG)
-    start = time.perf_counter()
-    race.step(seconds)
-    return race.step_count / (time.perf_counter() - start)
 
 
 def live_tick(slice_on: bool) -> tuple[float, float, int]:
@@ -127,7 +103,8 @@ def main() -> None:
           f"{CONFIG.depth}×{CONFIG.width} tanh, batch {CONFIG.batch_size}")  # fmt: skip
     ratios = []
     for r in range(args.rounds):
-        bare, session = bare_steps_per_s(SECONDS), session_steps_per_s(SECONDS)
+        bare = bare_steps_per_s(OptimizerRaceSession(CONFIG), SECONDS)
+        session = session_steps_per_s(OptimizerRaceSession(CONFIG), SECONDS)
         ratios.append(session / bare)
         print(f"round {r + 1}: session {session:6.0f} race steps/s, bare {bare:6.0f}, "
               f"ratio {session / bare:.2f}")  # fmt: skip
