@@ -1,0 +1,68 @@
+"""Positional encodings: the sinusoidal table of "Attention Is All You Need", rotary
+embeddings (RoPE) and the position-by-position similarity an encoding induces. Learned
+encodings live in the trained model (dlviz.attention.model); this module trains nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+ROPE_BASE = 10_000.0  # θ_i = base^(−2i/d), as in the sinusoidal table
+
+
+def frequencies(dim: int, base: float = ROPE_BASE) -> Tensor:
+    """(dim // 2,) float32 angular frequencies ω_i = base^(−2i/dim), i = 0 … dim/2 − 1."""
+    if dim < 2 or dim % 2:
+        raise ValueError(f"the encoding dimension must be even and ≥ 2, got {dim}")
+    return base ** (-torch.arange(0, dim, 2, dtype=torch.float32) / dim)
+
+
+def sinusoidal(length: int, dim: int, base: float = ROPE_BASE) -> Tensor:
+    """(length, dim) float32: PE[p, 2i] = sin(p·ω_i), PE[p, 2i+1] = cos(p·ω_i)."""
+    angles = torch.arange(length, dtype=torch.float32)[:, None] * frequencies(dim, base)
+    table = torch.empty(length, dim)
+    table[:, 0::2] = torch.sin(angles)
+    table[:, 1::2] = torch.cos(angles)
+    return table
+
+
+def rope(x: Tensor, base: float = ROPE_BASE) -> Tensor:
+    """Rotary position embedding of x (..., T, d): each pair (x_2i, x_2i+1) at position p is
+    turned by the angle p·ω_i, so q_m·k_n depends on the positions only through m − n."""
+    t, d = x.shape[-2], x.shape[-1]
+    angles = torch.arange(t, dtype=x.dtype, device=x.device)[:, None] * frequencies(d, base).to(
+        x.device, x.dtype
+    )  # (T, d/2)
+    cos, sin = torch.cos(angles), torch.sin(angles)
+    even, odd = x[..., 0::2], x[..., 1::2]  # (..., T, d/2) each
+    turned = torch.stack((even * cos - odd * sin, even * sin + odd * cos), dim=-1)
+    return turned.flatten(-2)  # (..., T, d), pairs interleaved back
+
+
+def rope_circle(length: int, dim: int, pair: int, vector: tuple[float, float] = (1.0, 0.0),
+                base: float = ROPE_BASE) -> np.ndarray:  # fmt: skip
+    """(length, 2) float32: where RoPE moves the 2-D `vector` held in dimension pair `pair`
+    (dimensions 2·pair, 2·pair+1) at positions 0 … length − 1. Low pairs turn fast, high
+    pairs slowly."""
+    if not 0 <= pair < dim // 2:
+        raise ValueError(f"pair must be 0–{dim // 2 - 1} for dimension {dim}")
+    x = torch.zeros(length, dim)
+    x[:, 2 * pair], x[:, 2 * pair + 1] = vector
+    return rope(x, base)[:, 2 * pair : 2 * pair + 2].numpy().astype(np.float32)
+
+
+def similarity(table: np.ndarray | Tensor) -> np.ndarray:
+    """(T, T) float32 cosine similarity between the encodings of every pair of positions
+    (rows of `table` (T, d)); an all-zero row has similarity 0."""
+    t = torch.as_tensor(np.asarray(table), dtype=torch.float32)
+    unit = t / t.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    return (unit @ unit.T).numpy().astype(np.float32)
+
+
+def rope_similarity(length: int, dim: int, base: float = ROPE_BASE) -> np.ndarray:
+    """(T, T) float32 cosine similarity of one all-ones query at position m and the same key
+    at position n after RoPE: a function of m − n alone (a Toeplitz matrix)."""
+    turned = rope(torch.ones(length, dim), base)
+    return similarity(turned)
