@@ -5,7 +5,14 @@ models (pretrained.py, imported on demand: it loads `transformers` lazily).
 """
 
 from dlviz.attention.model import POSITIONALS, TinyTransformer
-from dlviz.attention.positions import rope, rope_circle, rope_similarity, similarity, sinusoidal
+from dlviz.attention.positions import (
+    rope,
+    rope_circle,
+    rope_similarity,
+    similarity,
+    sinusoidal,
+    sinusoidal_table,
+)
 from dlviz.attention.session import (
     AttentionConfig,
     AttentionSession,
@@ -41,6 +48,7 @@ __all__ = [
     "rope_similarity",
     "similarity",
     "sinusoidal",
+    "sinusoidal_table",
     "step_through",
     "token_names",
 ]

@@ -28,6 +28,11 @@ def sinusoidal(length: int, dim: int, base: float = ROPE_BASE) -> Tensor:
     return table
 
 
+def sinusoidal_table(length: int, dim: int) -> np.ndarray:
+    """sinusoidal(length, dim) as a float32 NumPy array, for figures."""
+    return sinusoidal(length, dim).numpy()
+
+
 def rope(x: Tensor, base: float = ROPE_BASE) -> Tensor:
     """Rotary position embedding of x (..., T, d): each pair (x_2i, x_2i+1) at position p is
     turned by the angle p·ω_i, so q_m·k_n depends on the positions only through m − n."""

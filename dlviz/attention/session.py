@@ -25,7 +25,7 @@ from dlviz.live import (
     train_for,
 )
 
-CHUNK_STEPS = 20  # optimisation steps between evaluations / history samples
+CHUNK_STEPS = 20  # default optimisation steps between evaluations / history samples
 EVAL_SEQUENCES = 512  # held-out sequences the loss and accuracy are measured on
 
 
@@ -43,6 +43,7 @@ class AttentionConfig:
     batch_size: int = 64  # fresh sequences per step, 8–512
     seed: int = 0  # seeds weights, training batches, evaluation set and probe
     learning_rate: float = live_field(3e-3, "Adam's step size; may change mid-run")
+    chunk_steps: int = live_field(CHUNK_STEPS, "steps between evaluations, 1–100 (slow motion)")
 
     def validate(self) -> AttentionConfig:
         """Raise ValueError with a learner-readable message for any bad field."""
@@ -60,7 +61,14 @@ class AttentionConfig:
         if self.task == "induction" and self.length % 2:
             raise ValueError("the induction task needs an even sequence length")
         check_learning_rate(self.learning_rate)
+        check_chunk(self.chunk_steps)
         return self
+
+
+def check_chunk(steps: int) -> None:
+    """ValueError unless `steps` is a whole number of steps per chunk from 1 to 100."""
+    if isinstance(steps, bool) or not (isinstance(steps, int) and 1 <= steps <= 100):
+        raise ValueError("steps per update must be a whole number from 1 to 100")
 
 
 def token_names(vocab: int) -> tuple[str, ...]:
@@ -134,9 +142,9 @@ class AttentionSession(CachedSnapshots):
         return loss, graded_logits.argmax(-1) == graded_targets
 
     def _chunk(self) -> bool:
-        """CHUNK_STEPS Adam steps on fresh batches, then an evaluation; False once halted."""
+        """`chunk_steps` Adam steps on fresh batches, then an evaluation; False once halted."""
         cfg = self.config
-        for _ in range(CHUNK_STEPS):
+        for _ in range(cfg.chunk_steps):
             x = make_batch(self.task, cfg.batch_size, cfg.length, cfg.vocab, self._batch_gen)
             self.optimizer.zero_grad(set_to_none=True)
             loss, _ = self._loss(self._on_device(x))
@@ -154,7 +162,9 @@ class AttentionSession(CachedSnapshots):
         if reason := self.guard.check(loss_value):
             self.halted = reason
         if force or self.history.wants(self.step_count):
-            self.history.add(self.step_count, loss=loss_value, accuracy=float(correct.float().mean()))
+            self.history.add(
+                self.step_count, loss=loss_value, accuracy=float(correct.float().mean())
+            )
 
     def train_steps(self, steps: int) -> None:
         """Train `steps` more steps (rounded up to whole chunks) unless halted; no snapshot.
@@ -170,8 +180,9 @@ class AttentionSession(CachedSnapshots):
         return self.snapshot()
 
     def retune(self, config: AttentionConfig) -> None:
-        """Take a new learning rate without resetting training."""
+        """Take a new learning rate or chunk size without resetting training."""
         check_learning_rate(config.learning_rate)
+        check_chunk(config.chunk_steps)
         self.config = config
         for group in self.optimizer.param_groups:
             group["lr"] = config.learning_rate

@@ -37,7 +37,11 @@ TOPICS: tuple[Topic, ...] = (
         "loss surfaces, optimizer races, learning rates, schedules",
     ),
     Topic("Convolution", None, "filters sliding over images, pooling, a tiny CNN"),
-    Topic("Attention", None, "scaled dot-product attention and a transformer trained live"),
+    Topic(
+        "Attention",
+        "pages/attention.py",
+        "scaled dot-product attention step by step, and a transformer whose heads you watch",
+    ),
     Topic("LSTM gates", None, "input, forget and output gates at work on sequences"),
     Topic("GAN", None, "a generator and a discriminator in a live duel"),
 )

@@ -139,7 +139,7 @@ def test_every_page_renders(new_page, stem):
 
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
-    for stem in ("playground", "activations", "gradient_descent"):
+    for stem in ("playground", "activations", "gradient_descent", "attention"):
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
 
@@ -368,5 +368,41 @@ def test_gradient_descent_click_sets_the_start_and_the_race_trains(new_page):
     label.click()
     expect(toggle).not_to_be_checked()
     page.screenshot(path=ARTIFACTS / "gradient_descent.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+def _svg(page: Page, key: str):
+    return page.locator(f".st-key-{_css_key(key)} .js-plotly-plot .main-svg").first
+
+
+def test_attention_step_through_edits_and_the_heads_change_while_training(new_page):
+    page = new_page()
+    open_page(page, "/attention")
+    expect(page.get_by_role("heading", name="Attention").first).to_be_visible()
+    for key in ("attn_stage_raw", "attn_stage_weights", "attn_out_O", "attn_sinus", "attn_rope"):
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    # Editing the tokens redraws the step-through with the new ones.
+    weights = _svg(page, "attn_stage_weights")
+    box = page.locator(".st-key-attn_tokens input")
+    box.fill("queries meet keys")
+    box.press("Enter")
+    expect(weights.locator(".xtick text").last).to_have_text("keys")
+    # The heads' heatmaps update in place while the transformer trains.
+    grid = _svg(page, "attn_grid")
+    grid.scroll_into_view_if_needed()
+    expect(grid).to_be_visible()
+    untrained = grid.inner_html()
+    label, toggle = run_toggle(page, "attn_run")
+    label.click()
+    expect(toggle).to_be_checked()
+    first = wait_step_above(page, 0)
+    wait_step_above(page, first)
+    assert grid.inner_html() != untrained, "the attention heatmaps did not change"
+    label.click()
+    expect(toggle).not_to_be_checked()
+    page.screenshot(path=ARTIFACTS / "attention.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())

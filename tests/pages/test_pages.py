@@ -384,3 +384,114 @@ def test_gradient_descent_race_at_absurd_rates_pauses_with_reasons():
     assert any("Every network in the race diverged" in w.value for w in at.warning)
     stopped = [c.value for c in at.caption if "stopped at step" in c.value]
     assert len(stopped) == 3 and "SGD · η=10" in stopped[0]
+
+
+def test_attention_renders_every_section():
+    at = _app("pages/attention.py")
+    charts = _charts(at)
+    stages = ("raw", "scaled", "masked", "weights")
+    views = ("out_V", "out_O", "sinus", "sinus_sim", "rope", "rope_sim", "grid", "loss",
+             "accuracy", "ablation")  # fmt: skip
+    for key in [f"attn_stage_{s}" for s in stages] + [f"attn_{v}" for v in views]:
+        assert key in charts, key
+    assert len(at.latex) >= 9  # the page formula, each stage's, the encodings'
+    weights = _array(charts["attn_stage_weights"]["data"][0]["z"])
+    assert weights.size == 36  # "the cat sat on the mat": 6 × 6
+    assert _step(at) == 0
+
+
+def test_attention_step_through_scaling_mask_and_hostile_tokens():
+    at = _app("pages/attention.py")
+    at.select_slider(key="attn_dk").set_value(256).run()
+    scaled_top = float(_metric(at, "Largest weight in a row (mean)"))
+    at.toggle(key="attn_scale").set_value(False).run()
+    raw_top = float(_metric(at, "Largest weight in a row (mean)"))
+    assert raw_top > 0.95 > scaled_top  # without √d_k the softmax saturates
+    masked = _charts(at)["attn_stage_masked"]
+    assert not any(t.get("mode") == "text" for t in masked["data"])
+    at.toggle(key="attn_causal").set_value(True).run()
+    masked = _charts(at)["attn_stage_masked"]
+    (minus_inf,) = [t for t in masked["data"] if t.get("mode") == "text"]
+    assert len(minus_inf["text"]) == 15  # the 6 × 6 upper triangle
+    at.text_input(key="attn_tokens").set_value("   ").run()
+    assert not at.exception and "at least one token" in at.warning[0].value
+    at.text_input(key="attn_tokens").set_value(" ".join(["w"] * 40)).run()
+    assert not at.exception and any("first 12 tokens" in c.value for c in at.caption)
+
+
+def test_attention_training_ticks_retunes_and_rebuilds():
+    at = _app("pages/attention.py")
+    at.button(key="attn_step").click().run()
+    assert _step(at) == 5  # slow motion: 5 steps per update
+    at.segmented_control(key="attn_pace").set_value("20").run()
+    at.button(key="attn_step").click().run()
+    assert _step(at) == 25  # the pace is a live knob: same session, bigger chunks
+    at.select_slider(key="attn_lr").set_value(0.01).run()
+    session = at.session_state["attn_session"]
+    assert session.step_count == 25 and session.optimizer.param_groups[0]["lr"] == 0.01
+    grid = _charts(at)["attn_grid"]
+    assert sum(t["type"] == "heatmap" for t in grid["data"]) == 2  # 1 layer × 2 heads
+    at.segmented_control(key="attn_layers").set_value(2).run()
+    at.segmented_control(key="attn_n_heads").set_value(4).run()
+    at.selectbox(key="attn_task").set_value("induction").run()
+    assert _step(at) == 0 and not at.exception
+    grid = _charts(at)["attn_grid"]
+    assert sum(t["type"] == "heatmap" for t in grid["data"]) == 8
+    overlays = [t for t in grid["data"] if t["type"] == "scatter"]
+    assert len(overlays) == 8 and len(_array(overlays[0]["x"])) == 3  # 3 graded queries of 8
+    at.toggle(key="attn_overlay").set_value(False).run()
+    assert not any(t["type"] == "scatter" for t in _charts(at)["attn_grid"]["data"])
+
+
+def test_attention_training_learns_reverse_and_shows_the_anti_diagonal():
+    at = _app("pages/attention.py")
+    at.segmented_control(key="attn_pace").set_value("20").run()
+    for _ in range(8):
+        at.button(key="attn_step").click().run()
+    assert _step(at) == 160
+    assert float(_metric(at, "Token accuracy").rstrip("%")) > 99
+    snap = at.session_state["attn_session"].snapshot()
+    best = snap.attention[0, snap.pattern_mass[0].argmax()]
+    assert (best.argmax(-1) == np.arange(8)[::-1]).all()
+
+
+def test_attention_learning_rate_1_pauses_with_a_message():
+    at = _app("pages/attention.py")
+    at.select_slider(key="attn_lr").set_value(10.0).run()
+    at.segmented_control(key="attn_pace").set_value("20").run()
+    for _ in range(10):
+        if at.warning:
+            break
+        at.button(key="attn_step").click().run()
+    assert not at.exception
+    assert any("Training paused" in w.value for w in at.warning)
+
+
+def test_attention_pretrained_view_says_when_weights_are_missing(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    at = _app("pages/attention.py")
+    at.toggle(key="attn_hf_on").set_value(True).run()
+    assert not at.exception
+    assert "No pretrained weights" in at.info[0].value and "cache" in at.info[0].value
+    assert "attn_hf_head_map" not in _charts(at) and "attn_grid" in _charts(at)
+    at.text_input(key="attn_hf_text").set_value("   ").run()
+    assert not at.exception and "Type some text" in at.info[0].value
+
+
+def test_attention_pretrained_view_draws_a_cached_model(tiny_bert_dir, monkeypatch):
+    from dlviz.attention import pretrained
+
+    path, _ = tiny_bert_dir
+    monkeypatch.setitem(pretrained._CACHE, "prajjwal1/bert-tiny", pretrained.load_pretrained(path))
+    at = _app("pages/attention.py")
+    at.toggle(key="attn_hf_on").set_value(True).run()
+    at.text_input(key="attn_hf_text").set_value("the cat sat on the mat").run()
+    assert not at.exception and not at.info
+    charts = _charts(at)
+    head = charts["attn_hf_head_map"]
+    words = ["the", "cat", "sat", "on", "the", "mat"]
+    assert head["layout"]["xaxis"]["ticktext"] == ["[CLS]", *words, "[SEP]"]
+    layer = charts["attn_hf_layer_map"]
+    assert sum(t["type"] == "heatmap" for t in layer["data"]) == 2  # 2 heads
+    at.slider(key="attn_hf_layer_2").set_value(2).run()
+    assert "Layer 2, head 1" in _charts(at)["attn_hf_head_map"]["layout"]["title"]["text"]

@@ -1,0 +1,233 @@
+"""Attention weights of a small pretrained Hugging Face model on the learner's own text.
+
+Owns loading (safetensors only, no remote code, size-capped, cached) and one forward pass;
+it trains nothing, and `transformers` is imported only when a model is first needed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# A classroom server holds at most CACHE_SIZE models. The caps fit bert-large and
+# gpt2-medium (~350 M parameters, ~1.4 GB in float32) and refuse anything bigger.
+MAX_LAYERS = 24  # transformer blocks (num_hidden_layers / n_layer)
+MAX_HIDDEN = 1024  # width of the residual stream (hidden_size / n_embd)
+MAX_PARAMETERS = 400_000_000  # estimated from the config before any weight is read
+CACHE_SIZE = 2  # models kept in memory by load_pretrained, least recently used goes
+MAX_TOKENS = 128  # largest max_tokens accepted: T×T maps per head stay small
+MIN_TOKENS = 4  # room for the special tokens plus a word or two
+MAX_TEXT_CHARS = 4000  # longer text is cut before tokenising (and marked truncated)
+
+SUGGESTED_MODELS: tuple[str, ...] = (
+    "prajjwal1/bert-tiny",  # encoder, 2 layers × 2 heads: the quickest to read
+    "distilbert-base-uncased",  # encoder, 6 layers × 12 heads
+    "bert-base-uncased",  # encoder, 12 layers × 12 heads
+    "gpt2",  # decoder-only (causal), 12 layers × 12 heads
+    "distilgpt2",  # decoder-only (causal), 6 layers × 12 heads
+)
+
+_HUB_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?"
+_HUB_ID = re.compile(rf"{_HUB_PART}(?:/{_HUB_PART})?")
+_LOCK = threading.Lock()
+_CACHE: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
+
+
+class PretrainedUnavailable(Exception):
+    """The model cannot be had here; the message is a sentence for the learner."""
+
+
+@dataclass(frozen=True)
+class PretrainedAttention:
+    """One forward pass: who attends to whom, per layer and head."""
+
+    model_name: str
+    tokens: tuple[str, ...]  # the T tokens as the tokenizer split the text, special ones too
+    attention: np.ndarray  # float32 (layers, heads, T, T); row i = how token i spreads attention
+    causal: bool  # decoder-only model: token i sees only tokens 0..i
+    truncated: bool  # the text was cut to fit max_tokens
+
+
+def check_hub_name(text: str) -> str:
+    """`text` stripped if it is a Hub id (`name` or `owner/name`), else ValueError.
+
+    Letters, digits, '-', '_' and '.' only; no '..' or '--'; at most 96 characters. A name
+    that is also a directory where the app runs is refused, so users never reach local files.
+    """
+    name = text.strip()
+    bad = not name or len(name) > 96 or ".." in name or "--" in name or not _HUB_ID.fullmatch(name)
+    if bad or os.path.exists(name):
+        raise ValueError(
+            f"'{name[:100]}' is not a Hugging Face Hub model id. Use 'name' or 'owner/name' "
+            "made of letters, digits, '-', '_' and '.', for example 'prajjwal1/bert-tiny'."
+        )
+    return name
+
+
+def _not_available(name: str, allow_download: bool, err: Exception) -> PretrainedUnavailable:
+    """Translate a transformers / huggingface_hub failure into a sentence for the learner."""
+    message = str(err).strip()
+    detail = message.splitlines()[0][:300] if message else type(err).__name__
+    local = os.path.isdir(name)
+    if "safetensors" in message and (local or allow_download):
+        return PretrainedUnavailable(
+            f"'{name}' has no safetensors weights. dlviz loads only safetensors files, because "
+            "pickled .bin weights can run code; choose another model."
+        )
+    if isinstance(err, OSError) and not (local or allow_download):
+        return PretrainedUnavailable(
+            f"'{name}' is not in this machine's Hugging Face cache (with safetensors weights) "
+            "and downloading is switched off. Switch on 'Allow download' or run "
+            f"`hf download {name}` where the app runs."
+        )
+    if isinstance(err, OSError):
+        return PretrainedUnavailable(
+            f"Could not load '{name}': check the name on huggingface.co and that the app's "
+            f"machine can reach the Hub, or run `hf download {name}` there. ({detail})"
+        )
+    return PretrainedUnavailable(
+        f"'{name}' cannot be shown here: this view needs a text model with a tokenizer, "
+        f"such as 'bert-base-uncased' or 'gpt2'. ({detail})"
+    )
+
+
+def _check_config(name: str, config: Any) -> None:
+    """Refuse encoder–decoder models and models over the size caps, before any weights load."""
+    if getattr(config, "is_encoder_decoder", False):
+        raise PretrainedUnavailable(
+            f"'{name}' is an encoder–decoder model (like T5 or BART). This view shows "
+            "encoder-only or decoder-only models, such as 'bert-base-uncased' or 'gpt2'."
+        )
+    layers = getattr(config, "num_hidden_layers", None)
+    hidden = getattr(config, "hidden_size", None)
+    if not isinstance(layers, int) or not isinstance(hidden, int):
+        raise PretrainedUnavailable(
+            f"'{name}' ({getattr(config, 'model_type', '?')}) does not say how many layers or "
+            "how wide it is, so dlviz cannot check its size; choose a BERT- or GPT-style model."
+        )
+    inner = getattr(config, "intermediate_size", None) or getattr(config, "n_inner", None)
+    inner = inner if isinstance(inner, int) else 4 * hidden
+    vocab = getattr(config, "vocab_size", 0) or 0
+    params = layers * (4 * hidden * hidden + 2 * hidden * inner) + vocab * hidden
+    if layers > MAX_LAYERS or hidden > MAX_HIDDEN or params > MAX_PARAMETERS:
+        raise PretrainedUnavailable(
+            f"'{name}' is too large for this server: {layers} layers, width {hidden}, about "
+            f"{params / 1e6:.0f} M parameters (limit {MAX_LAYERS} layers, width {MAX_HIDDEN}, "
+            f"{MAX_PARAMETERS / 1e6:.0f} M). Try one of: {', '.join(SUGGESTED_MODELS)}."
+        )
+
+
+def _load(name: str, allow_download: bool) -> tuple[Any, Any]:
+    """Config first (checked), then tokenizer and weights; every failure is translated."""
+    try:
+        import torch
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no tqdm bars in the server's log
+    except ImportError as err:
+        needs = "The pretrained view needs the 'transformers' package: pip install transformers"
+        raise PretrainedUnavailable(f"{needs}==5.23.0 where the app runs.") from err
+    hub = {"local_files_only": not allow_download, "trust_remote_code": False}
+    try:
+        config = AutoConfig.from_pretrained(name, **hub)
+        _check_config(name, config)
+        tokenizer = AutoTokenizer.from_pretrained(name, **hub)
+        model = AutoModel.from_pretrained(
+            name,
+            config=config,
+            use_safetensors=True,  # never unpickle .bin weights
+            attn_implementation="eager",  # sdpa / flash kernels return no weights
+            dtype=torch.float32,  # transformers 5 defaults to "auto" (checkpoint dtype)
+            **hub,
+        )
+    except PretrainedUnavailable:
+        raise
+    except Exception as err:  # OSError, ValueError, KeyError, hub and network errors
+        raise _not_available(name, allow_download, err) from err
+    return tokenizer, model.to("cpu").eval()
+
+
+def load_pretrained(name_or_path: str, *, allow_download: bool = False) -> tuple[Any, Any]:
+    """(tokenizer, model) on CPU, float32, eval mode, eager attention; cached per name.
+
+    Raises PretrainedUnavailable with a learner-facing sentence when it cannot be had.
+    Loads are serialised by a lock, so two visitors asking at once load the model once.
+    """
+    with _LOCK:
+        if name_or_path in _CACHE:
+            _CACHE.move_to_end(name_or_path)
+            return _CACHE[name_or_path]
+        loaded = _load(name_or_path, allow_download)
+        _CACHE[name_or_path] = loaded
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return loaded
+
+
+def _readable(tokenizer: Any, ids: list[int]) -> tuple[str, ...]:
+    """Each token as text: GPT-2's 'Ġcat' becomes ' cat', BERT keeps '[CLS]' and '##s'."""
+    out = []
+    for token_id, raw in zip(ids, tokenizer.convert_ids_to_tokens(ids)):
+        text = tokenizer.decode([token_id], clean_up_tokenization_spaces=False)
+        out.append(text if text.strip() and "\ufffd" not in text else str(raw))
+    return tuple(out)
+
+
+def _token_ids(tokenizer: Any, config: Any, text: str, max_tokens: int) -> tuple[list[int], bool]:
+    """The model's token ids for `text`, special tokens included, and whether it was cut."""
+    positions = getattr(config, "max_position_embeddings", None)
+    limit = min(max_tokens, positions) if isinstance(positions, int) else max_tokens
+    clipped = text[:MAX_TEXT_CHARS]
+    truncated = len(clipped) < len(text) or len(tokenizer(clipped)["input_ids"]) > limit
+    return tokenizer(clipped, truncation=True, max_length=limit)["input_ids"], truncated
+
+
+def _is_causal(model: Any) -> bool:
+    """Decoder-only: transformers 5 marks causal self-attention modules with `is_causal`."""
+    if getattr(model.config, "is_decoder", False):  # 5.x: only some configs have is_decoder
+        return True
+    return any(getattr(module, "is_causal", None) is True for module in model.modules())
+
+
+def pretrained_attention(
+    name_or_path: str, text: str, *, allow_download: bool = False, max_tokens: int = 48
+) -> PretrainedAttention:
+    """Run `text` through the model once and return every layer's and head's attention.
+
+    The model's own special tokens are added (BERT: [CLS] … [SEP]; GPT-2: none); at most
+    `max_tokens` tokens (MIN_TOKENS..MAX_TOKENS) are kept. Attention is (layers, heads, T, T).
+    """
+    if not text or not text.strip():
+        raise ValueError("Type some text to see where the model looks.")
+    if not MIN_TOKENS <= max_tokens <= MAX_TOKENS:
+        raise ValueError(f"max_tokens must be between {MIN_TOKENS} and {MAX_TOKENS}.")
+    import torch
+
+    tokenizer, model = load_pretrained(name_or_path, allow_download=allow_download)
+    ids, truncated = _token_ids(tokenizer, model.config, text, max_tokens)
+    try:
+        with torch.no_grad():
+            outputs = model(input_ids=torch.tensor([ids]), output_attentions=True)
+    except Exception as err:  # an architecture that cannot run this input
+        raise PretrainedUnavailable(f"'{name_or_path}' failed on this text: {err}") from err
+    maps = getattr(outputs, "attentions", None)  # per layer (1, heads, T, T); () if not eager
+    if not maps or any(m is None for m in maps):
+        raise PretrainedUnavailable(
+            f"'{name_or_path}' does not expose its attention weights; "
+            "try a BERT- or GPT-style model."
+        )
+    attention = torch.stack(list(maps))[:, 0]  # (layers, 1, heads, T, T) -> (layers, heads, T, T)
+    return PretrainedAttention(
+        model_name=name_or_path,
+        tokens=_readable(tokenizer, ids),
+        attention=attention.to(torch.float32).numpy(),
+        causal=_is_causal(model),
+        truncated=truncated,
+    )
