@@ -76,7 +76,8 @@ labels, h = list(steps.tokens), head - 1
 stage_cols = [c for _ in range(2) for c in st.columns(2, gap="large")]
 for column, (title, formula, field, weights) in zip(stage_cols, STAGES):
     with column:
-        st.markdown(f"**{title}**")
+        off = field == "masked" and not causal
+        st.markdown(f"**{title}**" + (" · mask off, so the same as ②" if off else ""))
         st.latex(formula)
         matrix = getattr(steps, field)[h]
         ui.live_chart(fig.matrix_heatmap(matrix, labels, labels, weights=weights, height=300),
@@ -104,24 +105,25 @@ pos_knobs = st.columns(3)
 length = pos_knobs[0].slider("Positions", 4, 64, 32, key="attn_pos_length")
 dim = pos_knobs[1].select_slider("Dimensions d", [8, 16, 32, 64, 128], 64, key="attn_pos_dim")
 pair = pos_knobs[2].slider("RoPE pair i", 0, dim // 2 - 1, 0, key=f"attn_pair_{dim}")
+st.latex(r"PE_{p,\,2i} = \sin p\,\omega_i, \qquad PE_{p,\,2i+1} = \cos p\,\omega_i, \qquad "
+         r"\omega_i = 10000^{-2i/d}")  # fmt: skip
 pe_cols = st.columns(2, gap="large")
 with pe_cols[0]:
-    st.latex(r"PE_{p,2i} = \sin p\omega_i,\ \ PE_{p,2i+1} = \cos p\omega_i,\ \ "
-             r"\omega_i = 10000^{-2i/d}")  # fmt: skip
     table = sinusoidal_table(length, dim)
     ui.live_chart(fig.position_table(table, title="Sinusoidal table"), key="attn_sinus")
 with pe_cols[1]:
-    st.latex(r"\cos\big(PE_p,\ PE_q\big)\ \text{depends only on}\ p - q")
     ui.live_chart(fig.similarity_map(similarity(table), title="How alike two positions look"),
                   key="attn_sinus_sim")  # fmt: skip
+    st.caption("Cosine similarity of two positions' rows: it depends only on how far apart "
+               "they are, so every diagonal holds one value.")  # fmt: skip
 rope_cols = st.columns(2, gap="large")
 with rope_cols[0]:
     st.latex(r"\begin{pmatrix} q'_{2i} \\ q'_{2i+1} \end{pmatrix} = \begin{pmatrix} \cos p\omega_i"
              r" & -\sin p\omega_i \\ \sin p\omega_i & \cos p\omega_i \end{pmatrix}"
              r"\begin{pmatrix} q_{2i} \\ q_{2i+1} \end{pmatrix}")  # fmt: skip
-    last = dim // 2 - 1
-    picks = dict.fromkeys((pair, min(pair + 1, last)))
-    circles = [rope_circle(min(length, 12), dim, p) for p in picks]
+    slow = min(dim // 2 - 1, pair + max(1, dim // 8))  # a slower pair, for contrast
+    picks = dict.fromkeys((pair, slow))
+    circles = [rope_circle(min(length, 8), dim, p) for p in picks]
     ui.live_chart(fig.rope_rotation(circles, [f"pair {p} (ω = {10000 ** (-2 * p / dim):.3g})"
                                               for p in picks]), key="attn_rope")  # fmt: skip
 with rope_cols[1]:

@@ -27,6 +27,7 @@ from dlviz.live import (
 
 CHUNK_STEPS = 20  # default optimisation steps between evaluations / history samples
 EVAL_SEQUENCES = 512  # held-out sequences the loss and accuracy are measured on
+ABLATION_SEQUENCES = 128  # of those, the ones each head's ablation is measured on (speed)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ class AttentionSnapshot(Snapshot):
     attention: np.ndarray  # (layers, heads, T, T) weights on the probe, query i in row i
     pattern: np.ndarray  # (T, T) 1 where a graded query should look, else 0
     pattern_mass: np.ndarray  # (layers, heads) mean weight on the pattern, graded queries
-    ablation: np.ndarray  # (layers, heads) evaluation accuracy with that head silenced
+    ablation: np.ndarray  # (layers, heads) accuracy with that head silenced (on the first
+    #                       ABLATION_SEQUENCES evaluation sequences)
     positions: np.ndarray | None  # (T, d_model) positional vectors added to tokens, or None
 
 
@@ -188,9 +190,10 @@ class AttentionSession(CachedSnapshots):
             group["lr"] = config.learning_rate
 
     @torch.no_grad()
-    def accuracy(self, head_mask: Tensor | None = None) -> float:
-        """Token accuracy on the evaluation set, optionally with heads silenced (layers, heads)."""
-        return float(self._loss(self.x_eval, head_mask)[1].float().mean())
+    def accuracy(self, head_mask: Tensor | None = None, sequences: int = EVAL_SEQUENCES) -> float:
+        """Token accuracy on the first `sequences` of the evaluation set, optionally with
+        heads silenced (`head_mask` (layers, heads) of 0/1)."""
+        return float(self._loss(self.x_eval[:sequences], head_mask)[1].float().mean())
 
     @torch.no_grad()
     def pattern_mass(self, x: Tensor | None = None) -> np.ndarray:
@@ -208,7 +211,7 @@ class AttentionSession(CachedSnapshots):
             for head in range(cfg.heads):
                 mask = torch.ones(cfg.layers, cfg.heads, device=DEVICE)
                 mask[layer, head] = 0.0
-                out[layer, head] = self.accuracy(mask)
+                out[layer, head] = self.accuracy(mask, ABLATION_SEQUENCES)
         return out
 
     @torch.no_grad()

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz.figures import style
 from dlviz.figures.series import LEGEND
@@ -45,7 +44,10 @@ def _matrix_trace(values: np.ndarray, *, weights: bool, text: bool, span: float,
     else:
         trace |= {"colorscale": style.DIVERGING_SCALE, "zmin": -span, "zmax": span}
     if text:
-        trace |= {"texttemplate": "%{z:.2f}", "textfont": {"size": 10}}
+        # Plotly picks the text colour from the cell's colour ignoring its transparency, so
+        # see-through weight cells would get dark text on a dark theme: use the house grey.
+        font = {"size": 10} | ({"color": style.TEXT_COLOR} if weights else {})
+        trace |= {"texttemplate": "%{z:.2f}", "textfont": font}
     return trace
 
 
@@ -92,38 +94,53 @@ def matrix_heatmap(
     return go.Figure(traces, layout)
 
 
+def _panel_domains(n: int, columns: int) -> list[tuple[list[float], list[float]]]:
+    """(x domain, y domain) in paper fractions of n panels, `columns` per row, row 0 on top."""
+    rows = math.ceil(n / columns)
+    h_gap, v_gap = 0.06, 0.12 if rows > 1 else 0.0
+    width, height = (1 - (columns - 1) * h_gap) / columns, (1 - (rows - 1) * v_gap) / rows
+    domains = []
+    for i in range(n):
+        r, c = divmod(i, columns)
+        x0, top = c * (width + h_gap), 1 - r * (height + v_gap)
+        clip = lambda v: round(min(max(v, 0.0), 1.0), 6)  # noqa: E731  (float dust)
+        domains.append(([clip(x0), clip(x0 + width)], [clip(top - height), clip(top)]))
+    return domains
+
+
 def attention_grid(
     weights: np.ndarray, tokens: Sequence[str], titles: Sequence[str], *, columns: int,
     pattern: np.ndarray | None = None, panel_height: int = 190,
-    target_tokens: Sequence[str] | None = None,
 ) -> go.Figure:  # fmt: skip
     """Small multiples of attention weights (n, T, T), `columns` per row, panel i titled
-    `titles[i]`; `pattern` (T, T) is outlined on every panel. Rows are labelled by the
-    query's token (or `target_tokens`, what each query should output), columns by key."""
+    `titles[i]`; `pattern` (T, T) is outlined on every panel. Rows (queries) and columns
+    (keys) are labelled by token. The axes are laid out by hand: make_subplots took ~10 ms
+    per panel, more than the rest of a live tick."""
     weights = np.asarray(weights, dtype=np.float32)
     n, t = weights.shape[0], weights.shape[-1]
     if weights.shape != (n, t, t) or len(titles) != n or len(tokens) != t:
         raise ValueError("weights must be (panels, T, T) with a title per panel and T tokens")
     rows = math.ceil(n / columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=list(titles),
-                        horizontal_spacing=0.06,
-                        vertical_spacing=0.12 if rows > 1 else 0.0)  # fmt: skip
-    labels = list(target_tokens) if target_tokens is not None else list(tokens)
-    for i in range(n):
-        r, c = divmod(i, columns)
-        fig.add_trace(_matrix_trace(weights[i], weights=True, text=False, span=1.0,
-                                    hover=f"{titles[i]}<br>query %{{y}} → key %{{x}}: %{{z:.2f}}",
-                                    showscale=i == 0), row=r + 1, col=c + 1)  # fmt: skip
-        if pattern is not None:
-            fig.add_trace(_overlay(np.asarray(pattern) > 0, PATTERN_COLOR, "square-open",
-                                   "correct", max(6, 120 // t)), row=r + 1, col=c + 1)  # fmt: skip
-    fig.update_xaxes(**_ticks(list(tokens), 16))
-    fig.update_yaxes(**_ticks(labels, 16), autorange="reversed")
-    fig.update_layout(
-        base_layout(panel_height * rows + 40, margin={"l": 36, "r": 8, "t": 28, "b": 24})
-    )
-    fig.update_annotations(font={"size": 12})
-    return fig
+    traces, axes, notes = [], {}, []
+    overlay = None if pattern is None else np.asarray(pattern) > 0
+    for i, (x_domain, y_domain) in enumerate(_panel_domains(n, columns)):
+        suffix = "" if i == 0 else str(i + 1)
+        refs = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+        hover = f"{titles[i]}<br>query %{{y}} → key %{{x}}: %{{z:.2f}}"
+        traces.append(_matrix_trace(weights[i], weights=True, text=False, span=1.0, hover=hover,
+                                    showscale=i == 0) | refs)  # fmt: skip
+        if overlay is not None:
+            traces.append(_overlay(overlay, PATTERN_COLOR, "square-open", "correct",
+                                   max(6, 120 // t)) | refs)  # fmt: skip
+        axes[f"xaxis{suffix}"] = _ticks(list(tokens), 16) | {"domain": x_domain,
+                                                             "anchor": f"y{suffix}"}  # fmt: skip
+        axes[f"yaxis{suffix}"] = _ticks(list(tokens), 16) | {
+            "domain": y_domain, "anchor": f"x{suffix}", "autorange": "reversed"}  # fmt: skip
+        notes.append(style.note(titles[i], 12, x=sum(x_domain) / 2, y=y_domain[1],
+                                xanchor="center", yanchor="bottom"))  # fmt: skip
+    layout = base_layout(panel_height * rows + 40, margin={"l": 36, "r": 8, "t": 28, "b": 24},
+                         annotations=notes, **axes)  # fmt: skip
+    return go.Figure(traces, layout)
 
 
 def position_table(table: np.ndarray, *, title: str | None = None, height: int = 260) -> go.Figure:
