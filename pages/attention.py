@@ -21,6 +21,7 @@ from dlviz.attention.pretrained import (
     SUGGESTED_MODELS,
     PretrainedUnavailable,
     check_hub_name,
+    downloads_allowed,
     pretrained_attention,
 )
 from dlviz.figures import attention as fig
@@ -68,11 +69,14 @@ except ValueError as err:
 if cut:
     st.caption("Only the first 12 tokens (16 characters each) are used.")
 steps = step_through(tokens, d_k, heads, causal=causal, scale=scale, positions=positions)
-readout.metric("Largest weight in a row (mean)", f"{steps.top_weight:.2f}",
-               help="1.00: every query looks at one key only (softmax saturated)")  # fmt: skip
-readout.metric("Spread of the scores (std)", f"{steps.scaled.std():.2f}")
-readout.metric("Entropy of a row (mean)", f"{steps.entropy_bits:.2f} bits")
 labels, h = list(steps.tokens), head - 1
+readout.metric("Largest weight in a row (mean)", f"{steps.top_weight[h]:.2f}",
+               help="Of the head shown. 1.00: every query looks at one key only (softmax "
+                    "saturated); with the causal mask, row 1 always is 1.")  # fmt: skip
+readout.metric("Spread of the scores (std)", f"{steps.score_spread[h]:.2f}",
+               help="Standard deviation of the scores that go into softmax (② or ③)")  # fmt: skip
+readout.metric("Entropy of a row (mean)", f"{steps.entropy_bits[h]:.2f} bits",
+               help="0 bits: one key takes all; log₂ T bits: every key alike")  # fmt: skip
 stage_cols = [c for _ in range(2) for c in st.columns(2, gap="large")]
 for column, (title, formula, field, weights) in zip(stage_cols, STAGES):
     with column:
@@ -167,8 +171,8 @@ config = AttentionConfig(task=task, length=seq_len, vocab=vocab, layers=layers, 
 
 def readouts(snap) -> list[tuple[str, str]]:
     """Loss, token accuracy, and the head that follows the pattern best."""
-    layer, head = divmod(int(snap.pattern_mass.argmax()), snap.pattern_mass.shape[1])
-    best = f"L{layer + 1}·H{head + 1}: {snap.pattern_mass.max():.0%}"
+    layer, head = snap.best_head
+    best = f"L{layer + 1}·H{head + 1}: {snap.pattern_mass[layer, head]:.0%}"
     return [("Loss", f"{snap.loss:.3f}"), ("Token accuracy", f"{snap.accuracy:.1%}"),
             ("Head closest to the pattern", best)]  # fmt: skip
 
@@ -176,9 +180,10 @@ def readouts(snap) -> list[tuple[str, str]]:
 def draw(snap) -> None:
     """The heads' attention on the probe, then the curves, ablation and learned positions."""
     names = token_names(config.vocab)
-    say = lambda seq: " ".join(names[t] for t in seq)  # noqa: E731
-    st.markdown(f"Probe `{say(snap.probe)}` → target `{say(snap.probe_targets)}` → "
-                f"model says `{say(snap.probe_predictions)}`")  # fmt: skip
+    graded = lambda seq: " ".join(names[t] if s else "·" for t, s in zip(seq, snap.scored))  # noqa: E731
+    st.markdown(f"Probe `{' '.join(names[t] for t in snap.probe)}` → target "
+                f"`{graded(snap.probe_targets)}` → model says `{graded(snap.probe_predictions)}`"
+                + ("  (· = not graded)" if not snap.scored.all() else ""))  # fmt: skip
     n_layers, n_h = snap.attention.shape[:2]
     titles = [f"Layer {i + 1} · head {j + 1} · {snap.pattern_mass[i, j]:.0%} on pattern"
               for i in range(n_layers) for j in range(n_h)]  # fmt: skip
@@ -197,7 +202,7 @@ def draw(snap) -> None:
                                   y_title="token accuracy", y_range=(0, 1.02), height=240,
                                   empty_note="press Run or Step"), key="attn_accuracy")  # fmt: skip
     with curves[2]:
-        ui.live_chart(fig.ablation_bars(snap.ablation, snap.accuracy), key="attn_ablation")
+        ui.live_chart(fig.ablation_bars(snap.ablation, snap.ablation_baseline), key="attn_ablation")
         st.caption("Accuracy with one head silenced: the heads the task needs drop.")
     if snap.positions is not None and config.positional == "learned":
         with st.expander("The learned positional encodings"):
@@ -222,7 +227,12 @@ if st.toggle("Show a pretrained model's attention", False, key="attn_hf_on"):
                            accept_new_options=True)  # fmt: skip
     sentence = hf[1].text_input("Text", "The animal didn't cross the street because it was "
                                 "too tired.", max_chars=400, key="attn_hf_text")  # fmt: skip
-    download = hf[2].toggle("Allow download", False, key="attn_hf_download")
+    download = hf[2].toggle(
+        "Allow download", False, key="attn_hf_download", disabled=not downloads_allowed(),
+        help="Fetch the model from the Hugging Face Hub if this server has no copy"
+        if downloads_allowed() else "This server only uses models it already has; its "
+        "operator can allow downloads with DLVIZ_ALLOW_DOWNLOADS=1",
+    )  # fmt: skip
     try:
         with st.spinner(f"Running {name}…"):
             seen = pretrained_attention(check_hub_name(name or ""), sentence,
@@ -266,12 +276,15 @@ st.markdown(
 st.subheader("Try this")
 st.markdown(
     "1. Step by step: d_k = 512 with and without **Divide by √d_k**; watch the entropy.\n"
-    "2. Train **Reverse** with Positions = **rope**: RoPE only knows distances, so the model "
-    "gets stuck near 70%; with **none** it cannot tell positions apart at all.\n"
+    "2. Train **Reverse** with 1 layer and Positions = **rope**: RoPE only knows distances, "
+    "so the model gets stuck near 70% (a second layer can work out where the edges are and "
+    "gets further). With **none** it cannot tell positions apart at all and reaches about "
+    "30% only by guessing among the tokens it sees.\n"
     "3. Train **Copy**: accuracy reaches 100% but no head needs the diagonal, because the "
     "residual connection already carries each token to its own output.\n"
-    "4. Train **Sort**: it is solved without the outlined permutation; the heads spread out "
-    "and *count* the tokens instead. A pattern is one solution, not the only one.\n"
+    "4. Train **Sort**: accuracy reaches 99% while no head follows the outlined cells "
+    "closely (about 40% of the weight); the heads spread out and gather the whole set of "
+    "tokens instead. A pattern is one solution, not the only one.\n"
     "5. **Heads**: train Reverse with 2 heads, then with 1. Two heads both learn the mirror, "
     "so silencing either costs nothing; a lone head's ablation drops accuracy to chance.\n"
     "6. **Induction**: each query looks just after the earlier copy of its own token. "

@@ -35,8 +35,16 @@ SUGGESTED_MODELS: tuple[str, ...] = (
 
 _HUB_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?"
 _HUB_ID = re.compile(rf"{_HUB_PART}(?:/{_HUB_PART})?")
-_LOCK = threading.Lock()
+_LOAD_LOCK = threading.Lock()  # one load at a time (a model is never loaded twice at once)
+_CACHE_LOCK = threading.Lock()  # held only for dictionary updates: hits never wait on a load
+DOWNLOAD_ENV = "DLVIZ_ALLOW_DOWNLOADS"  # "1": the server's operator lets visitors download
 _CACHE: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
+
+
+def downloads_allowed() -> bool:
+    """Whether this server lets visitors download models from the Hub (its operator sets
+    DLVIZ_ALLOW_DOWNLOADS=1); by default only the local Hugging Face cache is used."""
+    return os.environ.get(DOWNLOAD_ENV, "") == "1"
 
 
 class PretrainedUnavailable(Exception):
@@ -81,10 +89,15 @@ def _not_available(name: str, allow_download: bool, err: Exception) -> Pretraine
             "pickled .bin weights can run code; choose another model."
         )
     if isinstance(err, OSError) and not (local or allow_download):
+        how = (
+            "Switch on 'Allow download'"
+            if downloads_allowed()
+            else f"Allow downloads on this server ({DOWNLOAD_ENV}=1)"
+        )
         return PretrainedUnavailable(
             f"'{name}' is not in this machine's Hugging Face cache (with safetensors weights) "
-            "and downloading is switched off. Switch on 'Allow download' or run "
-            f"`hf download {name}` where the app runs."
+            f"and downloading is switched off. {how} or run `hf download {name}` where the "
+            "app runs."
         )
     if isinstance(err, OSError):
         return PretrainedUnavailable(
@@ -157,17 +170,29 @@ def _load(name: str, allow_download: bool) -> tuple[Any, Any]:
 def load_pretrained(name_or_path: str, *, allow_download: bool = False) -> tuple[Any, Any]:
     """(tokenizer, model) on CPU, float32, eval mode, eager attention; cached per name.
 
-    Raises PretrainedUnavailable with a learner-facing sentence when it cannot be had.
-    Loads are serialised by a lock, so two visitors asking at once load the model once.
+    Raises PretrainedUnavailable with a learner-facing sentence when it cannot be had, or
+    when a download is asked for on a server that does not allow them (downloads_allowed).
+    Loads are serialised, so two visitors asking at once load the model once; a model
+    already in memory is returned without waiting for another's load or download.
     """
-    with _LOCK:
+    with _CACHE_LOCK:
         if name_or_path in _CACHE:
             _CACHE.move_to_end(name_or_path)
             return _CACHE[name_or_path]
+    if allow_download and not downloads_allowed():
+        raise PretrainedUnavailable(
+            f"This server does not download models (its operator can allow it with "
+            f"{DOWNLOAD_ENV}=1); only models already in its Hugging Face cache can be shown."
+        )
+    with _LOAD_LOCK:
+        with _CACHE_LOCK:
+            if name_or_path in _CACHE:  # loaded by another visitor while we waited
+                return _CACHE[name_or_path]
         loaded = _load(name_or_path, allow_download)
-        _CACHE[name_or_path] = loaded
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        with _CACHE_LOCK:
+            _CACHE[name_or_path] = loaded
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
         return loaded
 
 

@@ -5,6 +5,7 @@ accuracy and every head's attention on a fixed probe sequence. Satisfies dlviz.l
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,9 @@ from dlviz.live import (
 CHUNK_STEPS = 20  # default optimisation steps between evaluations / history samples
 EVAL_SEQUENCES = 512  # held-out sequences the loss and accuracy are measured on
 ABLATION_SEQUENCES = 128  # of those, the ones each head's ablation is measured on (speed)
+# torch initialises nn layers from the process-wide CPU generator: seeding it for one
+# session's weights must not interleave with another thread doing the same.
+_INIT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class AttentionConfig:
             raise ValueError(f"d_model ({self.d_model}) must split evenly into {self.heads} heads")
         if self.task == "induction" and self.length % 2:
             raise ValueError("the induction task needs an even sequence length")
+        if self.positional == "rope" and (self.d_model // self.heads) % 2:
+            raise ValueError("RoPE turns pairs of dimensions: d_model ÷ heads must be even")
+        if self.positional == "sinusoidal" and self.d_model % 2:
+            raise ValueError("the sinusoidal table needs an even d_model")
         check_learning_rate(self.learning_rate)
         check_chunk(self.chunk_steps)
         return self
@@ -95,8 +103,10 @@ class AttentionSnapshot(Snapshot):
     attention: np.ndarray  # (layers, heads, T, T) weights on the probe, query i in row i
     pattern: np.ndarray  # (T, T) 1 where a graded query should look, else 0
     pattern_mass: np.ndarray  # (layers, heads) mean weight on the pattern, graded queries
+    best_head: tuple[int, int]  # (layer, head), 0-based, with the largest pattern_mass
     ablation: np.ndarray  # (layers, heads) accuracy with that head silenced (on the first
     #                       ABLATION_SEQUENCES evaluation sequences)
+    ablation_baseline: float  # accuracy with every head on, on those same sequences
     positions: np.ndarray | None  # (T, d_model) positional vectors added to tokens, or None
 
 
@@ -107,8 +117,9 @@ class AttentionSession(CachedSnapshots):
         self.config = cfg = config.validate()
         self.task = get_task(cfg.task)
         torch_gen = torch.Generator().manual_seed(cfg.seed)
-        with torch.random.fork_rng(devices=[]):  # seeded weights without touching global RNG
-            torch.manual_seed(cfg.seed)
+        # Seeded weights: the CPU generator only (not CUDA's), restored afterwards.
+        with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+            torch.default_generator.manual_seed(cfg.seed)
             model = TinyTransformer(cfg.vocab, cfg.length, cfg.d_model, cfg.heads, cfg.layers,
                                     cfg.positional, self.task.causal)  # fmt: skip
         self.model = model.to(DEVICE)
@@ -220,6 +231,8 @@ class AttentionSession(CachedSnapshots):
         logits, weights = self.model(self.probe)  # weights (layers, 1, heads, T, T)
         as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
         positions = None if self.config.positional in ("rope", "none") else self.model.position
+        mass = self.pattern_mass().mean(-1)  # (layers, heads)
+        best = tuple(int(i) for i in np.unravel_index(mass.argmax(), mass.shape))
         return AttentionSnapshot(
             step=self.step_count, halted=self.halted,
             history_steps=self.history.steps(), history_loss=self.history.series("loss"),
@@ -229,6 +242,7 @@ class AttentionSession(CachedSnapshots):
             probe_predictions=as_np(logits[0].argmax(-1)), scored=as_np(self.scored),
             attention=as_np(weights[:, 0]).astype(np.float32),
             pattern=as_np(pattern(self.task, self.probe.cpu())[0]).astype(np.float32),
-            pattern_mass=self.pattern_mass().mean(-1), ablation=self._ablation(),
+            pattern_mass=mass, best_head=best, ablation=self._ablation(),
+            ablation_baseline=self.accuracy(sequences=ABLATION_SEQUENCES),
             positions=None if positions is None else as_np(positions).astype(np.float32),
         )  # fmt: skip

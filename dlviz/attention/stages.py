@@ -54,7 +54,7 @@ def attention_stages(
     weights = torch.softmax(masked, dim=-1)
     output = weights @ v  # (..., heads, T, d_v)
     if head_mask is not None:
-        output = output * head_mask.to(output.dtype).reshape(-1, 1, 1)
+        output = output * head_mask.to(output).reshape(-1, 1, 1)  # same device and dtype
     return AttentionStages(q, k, v, raw, scaled, masked, weights, output)
 
 
@@ -93,8 +93,9 @@ class StepThrough:
     masked: np.ndarray  # (heads, T, T), −inf where hidden
     weights: np.ndarray  # (heads, T, T)
     output: np.ndarray  # (heads, T, d_k)
-    top_weight: float  # mean over heads and queries of the largest weight in a row
-    entropy_bits: float  # mean entropy of a row of weights, in bits
+    top_weight: np.ndarray  # (heads,) mean over queries of the largest weight in a row
+    entropy_bits: np.ndarray  # (heads,) mean entropy of a row of weights, in bits
+    score_spread: np.ndarray  # (heads,) standard deviation of the scaled scores
 
 
 def step_through(
@@ -118,5 +119,7 @@ def step_through(
     arrays = (x, att.q, att.k, att.v, att.raw, att.scaled, att.masked, p, att.output)
     return StepThrough(
         tokens, *(a.numpy().astype(np.float32) for a in arrays),
-        top_weight=float(p.amax(-1).mean()), entropy_bits=float(entropy.mean()),
+        top_weight=p.amax(-1).mean(-1).numpy().astype(np.float32),
+        entropy_bits=entropy.mean(-1).numpy().astype(np.float32),
+        score_spread=att.scaled.flatten(1).std(-1).numpy().astype(np.float32),
     )  # fmt: skip

@@ -24,6 +24,7 @@ class Task:
     targets: Callable[[Tensor], Tensor]  # (B, T) tokens → (B, T) targets
     keys: Callable[[Tensor], Tensor]  # (B, T) tokens → (B, T) the key each query needs
     scored: Callable[[int], Tensor]  # T → (T,) bool, the positions that are graded
+    by_value: bool = False  # any key holding the needed token is right (sort: repeats)
 
 
 def _positions(x: Tensor) -> Tensor:
@@ -71,14 +72,15 @@ TASKS: dict[str, Task] = {
              "the anti-diagonal: position i looks at its mirror T−1−i", False,
              lambda x: x.flip(1), _mirror, _all),
         Task("sort", "Sort", "output i is the i-th smallest input",
-             "a permutation: row i finds the i-th smallest token wherever it is", False,
-             lambda x: torch.sort(x, dim=1).values, _sorted_keys, _all),
+             "row i finds the i-th smallest token wherever it is (any copy of it)", False,
+             lambda x: torch.sort(x, dim=1).values, _sorted_keys, _all, by_value=True),
         Task("shift", "Shift by one", "output i is input i−1 (the first wraps to the last)",
              "the diagonal below the main one: each token looks one back", False,
              lambda x: x.roll(1, dims=1), _previous, _all),
         Task("induction", "Induction",
              "the second half repeats the first; each position predicts the next token",
-             "a stripe h−1 below the diagonal: look after the earlier copy of your token",
+             "a stripe half the length minus one below the diagonal: each query looks just "
+             "after the earlier copy of its own token",
              True, _next_tokens, _induction_keys, _second_half),
     )
 }  # fmt: skip
@@ -107,7 +109,11 @@ def make_batch(task: Task, batch: int, length: int, vocab: int, gen: torch.Gener
 
 
 def pattern(task: Task, x: Tensor) -> Tensor:
-    """(B, T, T) float32 one-hot of the key each scored query needs; unscored rows are 0."""
-    keys = task.keys(x)  # (B, T)
-    onehot = torch.nn.functional.one_hot(keys, x.shape[1]).float()
-    return onehot * task.scored(x.shape[1]).to(x.device)[None, :, None]
+    """(B, T, T) float32: 1 on the key(s) each scored query needs (for a `by_value` task,
+    every position holding the needed token), 0 elsewhere and on unscored rows."""
+    if task.by_value:
+        needed = x.gather(1, task.keys(x))  # (B, T) the token each query must find
+        marks = (x[:, None, :] == needed[:, :, None]).float()  # (B, T queries, T keys)
+    else:
+        marks = torch.nn.functional.one_hot(task.keys(x), x.shape[1]).float()
+    return marks * task.scored(x.shape[1]).to(x.device)[None, :, None]

@@ -394,13 +394,16 @@ def test_attention_step_through_edits_and_the_heads_change_while_training(new_pa
     grid = _svg(page, "attn_grid")
     grid.scroll_into_view_if_needed()
     expect(grid).to_be_visible()
-    untrained = grid.inner_html()
+    pixels = "(svg) => [...svg.querySelectorAll('image')].map(i => i.getAttribute('href'))"
+    untrained = grid.evaluate(pixels)
+    assert len(untrained) == 2 and all(untrained), "expected one heatmap image per head"
     label, toggle = run_toggle(page, "attn_run")
     label.click()
     expect(toggle).to_be_checked()
     first = wait_step_above(page, 0)
     wait_step_above(page, first)
-    assert grid.inner_html() != untrained, "the attention heatmaps did not change"
+    trained = grid.evaluate(pixels)
+    assert all(a != b for a, b in zip(trained, untrained)), "a head's heatmap did not change"
     label.click()
     expect(toggle).not_to_be_checked()
     page.screenshot(path=ARTIFACTS / "attention.png", full_page=True)

@@ -14,6 +14,7 @@ from dlviz.attention import (
     TASKS,
     AttentionConfig,
     AttentionSession,
+    TinyTransformer,
     attention_stages,
     get_task,
     make_batch,
@@ -79,10 +80,15 @@ def test_step_through_shapes_saturation_and_positions():
     # Q·Kᵀ entries spread like √d_k: dropping the scaling saturates the softmax at large d_k.
     big_scaled = step_through(tokens, d_k=256, heads=2)
     big_raw = step_through(tokens, d_k=256, heads=2, scale=False)
-    assert big_raw.top_weight > 0.95 > big_scaled.top_weight
-    assert big_raw.entropy_bits < 0.3 < big_scaled.entropy_bits
+    assert (big_raw.top_weight > 0.95).all() and (big_scaled.top_weight < 0.95).all()
+    assert (big_raw.entropy_bits < 0.3).all() and (big_scaled.entropy_bits > 0.3).all()
     ratio = big_raw.raw.std() / small.raw.std()
     assert 5 < ratio < 11  # about √(256/4) = 8
+    assert big_raw.top_weight.shape == big_raw.score_spread.shape == (2,)
+    np.testing.assert_allclose(
+        big_raw.score_spread, big_raw.raw.reshape(2, -1).std(1, ddof=1), rtol=1e-4
+    )
+    np.testing.assert_allclose(big_scaled.score_spread * 16, big_raw.score_spread, rtol=1e-4)
     # Without positions both "the" get identical rows of scores; with them they differ.
     bare = step_through(tokens, positions=False)
     np.testing.assert_allclose(bare.raw[:, 0], bare.raw[:, 4], atol=1e-5)
@@ -162,6 +168,34 @@ def test_task_targets_and_patterns():
     assert set(TASKS) == {"copy", "reverse", "sort", "shift", "induction"}
 
 
+def test_sort_pattern_accepts_any_copy_of_a_repeated_token():
+    x = torch.tensor([[3, 1, 4, 1]])
+    marks = pattern(get_task("sort"), x)[0]  # targets 1 1 3 4
+    assert marks[0].tolist() == [0, 1, 0, 1] and marks[1].tolist() == [0, 1, 0, 1]
+    assert marks[2].tolist() == [1, 0, 0, 0] and marks[3].tolist() == [0, 0, 1, 0]
+    # A position-based task marks exactly one key even when tokens repeat.
+    assert pattern(get_task("reverse"), x)[0].sum(-1).tolist() == [1, 1, 1, 1]
+
+
+def test_transformer_attention_matches_torch_multihead_attention():
+    torch.manual_seed(0)
+    model = TinyTransformer(vocab=10, length=6, d_model=16, heads=4, layers=1,
+                            positional="learned", causal=True)  # fmt: skip
+    own = model.blocks[0].attention
+    reference = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+    with torch.no_grad():
+        reference.in_proj_weight.copy_(own.qkv.weight)
+        reference.in_proj_bias.copy_(own.qkv.bias)
+        reference.out_proj.weight.copy_(own.out.weight)
+        reference.out_proj.bias.copy_(own.out.bias)
+    x = torch.randn(3, 6, 16)
+    out, weights = own(x)
+    mask = torch.ones(6, 6, dtype=torch.bool).triu(1)
+    ref_out, ref_weights = reference(x, x, x, attn_mask=mask, average_attn_weights=False)
+    torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=0)
+    torch.testing.assert_close(weights, ref_weights, atol=1e-5, rtol=0)
+
+
 def test_unknown_names_raise_value_errors_listing_the_choices():
     with pytest.raises(ValueError, match="copy, reverse, sort, shift, induction"):
         get_task("palindrome")
@@ -174,6 +208,10 @@ def test_unknown_names_raise_value_errors_listing_the_choices():
         with pytest.raises(ValueError):
             AttentionConfig(**bad).validate()
     assert set(POSITIONALS) == {"learned", "sinusoidal", "rope", "none"}
+    with pytest.raises(ValueError, match="must be even"):
+        AttentionConfig(d_model=20, heads=4, positional="rope").validate()
+    with pytest.raises(ValueError, match="steps per update"):
+        AttentionConfig(chunk_steps=0).validate()
 
 
 def _trained_reverse(seed=0, limit=1000):
@@ -196,7 +234,8 @@ def test_reverse_reaches_99_percent_and_a_head_finds_the_mirror(seed):
     best = mass.min(-1).max()  # the head whose weakest query is strongest
     assert best >= 0.8, f"best head puts only {best:.2f} on the mirror (99% at step {reached})"
     snap = session.snapshot()
-    head = np.unravel_index(snap.pattern_mass.argmax(), snap.pattern_mass.shape)
+    head = snap.best_head
+    assert snap.pattern_mass[head] == snap.pattern_mass.max()
     probe_weights = snap.attention[head]
     assert (probe_weights.argmax(-1) == np.arange(8)[::-1]).all()
     assert (snap.probe_predictions == snap.probe[::-1]).all()
@@ -238,6 +277,17 @@ def test_ablating_the_mirror_head_breaks_reverse():
     session.train_steps(400)
     snap = session.snapshot()
     assert snap.accuracy > 0.99 and snap.ablation[0, 0] < 0.3
+    assert snap.ablation_baseline > 0.99
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_session_runs_on_the_gpu_and_takes_a_cpu_head_mask():
+    session = AttentionSession(AttentionConfig(layers=2))
+    assert next(session.model.parameters()).is_cuda
+    session.train_steps(20)
+    snap = session.snapshot()
+    assert snap.attention.shape == (2, 2, 8, 8) and 0 <= snap.accuracy <= 1
+    assert 0 <= session.accuracy(torch.ones(2, 2)) <= 1  # a CPU mask is moved over
 
 
 def test_positional_choices_matter_for_reverse():

@@ -105,9 +105,23 @@ def test_uncached_model_without_download_is_refused_quickly():
     assert "Allow download" in message
 
 
-def test_download_failure_is_a_sentence_not_a_traceback():
+def test_download_failure_is_a_sentence_not_a_traceback(monkeypatch):
+    monkeypatch.setenv(pt.DOWNLOAD_ENV, "1")
     with pytest.raises(PretrainedUnavailable, match="reach the Hub"):
         load_pretrained("dlviz-tests/surely-not-cached-model", allow_download=True)
+
+
+def test_downloads_are_refused_unless_the_server_allows_them(monkeypatch):
+    monkeypatch.delenv(pt.DOWNLOAD_ENV, raising=False)
+    assert not pt.downloads_allowed()
+    with pytest.raises(PretrainedUnavailable, match="does not download models"):
+        load_pretrained("dlviz-tests/surely-not-cached-model", allow_download=True)
+    with pytest.raises(PretrainedUnavailable, match=f"{pt.DOWNLOAD_ENV}=1"):
+        load_pretrained("dlviz-tests/surely-not-cached-model")
+    monkeypatch.setenv(pt.DOWNLOAD_ENV, "1")
+    assert pt.downloads_allowed()
+    with pytest.raises(PretrainedUnavailable, match="Switch on 'Allow download'"):
+        load_pretrained("dlviz-tests/surely-not-cached-model")
 
 
 @pytest.mark.parametrize("name", ["gpt2", "prajjwal1/bert-tiny", "  distilbert-base-uncased "])

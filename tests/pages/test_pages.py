@@ -455,7 +455,7 @@ def test_attention_training_learns_reverse_and_shows_the_anti_diagonal():
     assert (best.argmax(-1) == np.arange(8)[::-1]).all()
 
 
-def test_attention_learning_rate_1_pauses_with_a_message():
+def test_attention_learning_rate_10_pauses_with_a_message():
     at = _app("pages/attention.py")
     at.select_slider(key="attn_lr").set_value(10.0).run()
     at.segmented_control(key="attn_pace").set_value("20").run()
@@ -468,11 +468,16 @@ def test_attention_learning_rate_1_pauses_with_a_message():
 
 
 def test_attention_pretrained_view_says_when_weights_are_missing(monkeypatch):
+    from dlviz.attention import pretrained
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # A name no Hugging Face cache holds, so the test does not depend on this machine's cache.
+    monkeypatch.setattr(pretrained, "SUGGESTED_MODELS", ("dlviz-tests/surely-not-cached",))
     at = _app("pages/attention.py")
     at.toggle(key="attn_hf_on").set_value(True).run()
     assert not at.exception
     assert "No pretrained weights" in at.info[0].value and "cache" in at.info[0].value
+    assert at.toggle(key="attn_hf_download").disabled  # downloads are the server's choice
     assert "attn_hf_head_map" not in _charts(at) and "attn_grid" in _charts(at)
     at.text_input(key="attn_hf_text").set_value("   ").run()
     assert not at.exception and "Type some text" in at.info[0].value
