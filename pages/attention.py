@@ -219,10 +219,10 @@ st.markdown(
     "The same heatmaps for a real model from the Hugging Face Hub, on text you type: every "
     "layer has its own heads, and many learn readable habits (look at the previous token, at "
     "the separator, at a related word). Models come from this server's Hugging Face cache; "
-    "downloading one has to be switched on."
+    "it downloads new ones only if its operator allows it."
 )
 if st.toggle("Show a pretrained model's attention", False, key="attn_hf_on"):
-    hf = st.columns([2, 3, 1], vertical_alignment="bottom")
+    hf = st.columns([2, 3, 1.4], vertical_alignment="bottom")
     name = hf[0].selectbox("Model (Hub id)", SUGGESTED_MODELS, key="attn_hf_model",
                            accept_new_options=True)  # fmt: skip
     sentence = hf[1].text_input("Text", "The animal didn't cross the street because it was "

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -59,3 +62,24 @@ def tiny_gpt2_dir(tmp_path_factory):
         transformers.GPT2Model(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return str(path)
+
+
+def hub_cache_with(model_dir: str, cache: Path, repo_id: str) -> Path:
+    """Put the saved model in `model_dir` into a Hugging Face cache folder `cache` as if
+    `hf download repo_id` had fetched it (refs/main → snapshots/<revision>/files)."""
+    revision = "0" * 40
+    repo = cache / f"models--{repo_id.replace('/', '--')}"
+    shutil.copytree(model_dir, repo / "snapshots" / revision)
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(revision)
+    return cache
+
+
+TINY_HUB_ID = "dlviz-tests/tiny-bert"  # the tiny BERT's name inside a test Hub cache
+
+
+@pytest.fixture(scope="session")
+def tiny_hub_cache(tiny_bert_dir, tmp_path_factory) -> Path:
+    """A Hugging Face cache folder holding the tiny BERT as TINY_HUB_ID (point HF_HUB_CACHE
+    at it): the page's real loading path, cache lookup included, with no network."""
+    return hub_cache_with(tiny_bert_dir[0], tmp_path_factory.mktemp("hub"), TINY_HUB_ID)

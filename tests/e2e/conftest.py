@@ -60,15 +60,18 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Base URL of a real `streamlit run app.py` started from the repo root."""
+def app_url(tiny_hub_cache: Path) -> Iterator[str]:
+    """Base URL of a real `streamlit run app.py` started from the repo root. Its Hugging
+    Face cache is a temporary one holding only the tiny test BERT, and it never goes online."""
     ARTIFACTS.mkdir(exist_ok=True)
     for stale in ARTIFACTS.glob("failed-*.png"):
         stale.unlink()
     port = free_port()
     url = f"http://localhost:{port}"
     log_path = ARTIFACTS / "streamlit-server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_CACHE": str(tiny_hub_cache),
+           "HF_HUB_OFFLINE": "1"}  # fmt: skip
+    env.pop("DLVIZ_ALLOW_DOWNLOADS", None)
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port),

@@ -409,3 +409,28 @@ def test_attention_step_through_edits_and_the_heads_change_while_training(new_pa
     page.screenshot(path=ARTIFACTS / "attention.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+def test_attention_pretrained_view_reads_the_hub_cache_and_says_when_a_model_is_missing(
+    new_page,
+):
+    page = new_page()
+    open_page(page, "/attention")
+    switch = page.locator(".st-key-attn_hf_on label")
+    switch.scroll_into_view_if_needed()
+    switch.click()
+    # The default suggestion is not in this server's (test) cache: a clear note, no crash.
+    expect(page.get_by_text("No pretrained weights to show.")).to_be_visible()
+    # The tiny BERT the test put in the cache loads by its Hub id and draws its heads.
+    box = page.locator(".st-key-attn_hf_model input")
+    box.click()
+    box.fill("dlviz-tests/tiny-bert")  # tests/conftest.py TINY_HUB_ID
+    box.press("Enter")
+    head = _svg(page, "attn_hf_head_map")
+    head.scroll_into_view_if_needed()
+    expect(head).to_be_visible()
+    expect(head.locator(".xtick text").first).to_have_text("[CLS]")
+    expect(_svg(page, "attn_hf_layer_map")).to_be_visible()
+    expect(page.get_by_text("No pretrained weights to show.")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
