@@ -257,8 +257,11 @@ if st.toggle("Show a pretrained model's attention", False, key="attn_hf_on"):
         with grid:
             ui.live_chart(fig.attention_grid(seen.attention[layer], tokens,
                                              [f"head {j + 1}" for j in range(n_h)],
-                                             columns=min(4, n_h), panel_height=150),
+                                             columns=min(4, n_h), panel_height=150,
+                                             labels=False),
                           key="attn_hf_layer_map")  # fmt: skip
+            st.caption(f"Every head of layer {layer + 1}: queries in rows, keys in columns, "
+                       "as in the big map. Pick one with *Head*.")  # fmt: skip
 
 st.divider()
 st.subheader("What to notice")

@@ -110,12 +110,12 @@ def _panel_domains(n: int, columns: int) -> list[tuple[list[float], list[float]]
 
 def attention_grid(
     weights: np.ndarray, tokens: Sequence[str], titles: Sequence[str], *, columns: int,
-    pattern: np.ndarray | None = None, panel_height: int = 190,
+    pattern: np.ndarray | None = None, panel_height: int = 190, labels: bool = True,
 ) -> go.Figure:  # fmt: skip
     """Small multiples of attention weights (n, T, T), `columns` per row, panel i titled
     `titles[i]`; `pattern` (T, T) is outlined on every panel. Rows (queries) and columns
-    (keys) are labelled by token. The axes are laid out by hand: make_subplots took ~10 ms
-    per panel, more than the rest of a live tick."""
+    (keys) are labelled by token unless `labels` is False (thumbnails). The axes are laid
+    out by hand: make_subplots took ~10 ms per panel, more than the rest of a live tick."""
     weights = np.asarray(weights, dtype=np.float32)
     n, t = weights.shape[0], weights.shape[-1]
     if weights.shape != (n, t, t) or len(titles) != n or len(tokens) != t:
@@ -132,13 +132,14 @@ def attention_grid(
         if overlay is not None:
             traces.append(_overlay(overlay, PATTERN_COLOR, "square-open", "correct",
                                    max(6, 120 // t)) | refs)  # fmt: skip
-        axes[f"xaxis{suffix}"] = _ticks(list(tokens), 16) | {"domain": x_domain,
-                                                             "anchor": f"y{suffix}"}  # fmt: skip
-        axes[f"yaxis{suffix}"] = _ticks(list(tokens), 16) | {
-            "domain": y_domain, "anchor": f"x{suffix}", "autorange": "reversed"}  # fmt: skip
+        ticks = _ticks(list(tokens), 16) | {"showticklabels": labels}
+        axes[f"xaxis{suffix}"] = ticks | {"domain": x_domain, "anchor": f"y{suffix}"}
+        axes[f"yaxis{suffix}"] = ticks | {"domain": y_domain, "anchor": f"x{suffix}",
+                                          "autorange": "reversed"}  # fmt: skip
         notes.append(style.note(titles[i], 12, x=sum(x_domain) / 2, y=y_domain[1],
                                 xanchor="center", yanchor="bottom"))  # fmt: skip
-    layout = base_layout(panel_height * rows + 40, margin={"l": 36, "r": 8, "t": 28, "b": 24},
+    margin = {"l": 36, "r": 8, "t": 28, "b": 24} if labels else {"l": 8, "r": 8, "t": 28, "b": 8}
+    layout = base_layout(panel_height * rows + 40, margin=margin,
                          annotations=notes, **axes)  # fmt: skip
     return go.Figure(traces, layout)
 
