@@ -76,6 +76,29 @@ class CachedSnapshots:
         return self._cached
 
 
+class ChunkedTraining(CachedSnapshots):
+    """Mixin for sessions that train in chunks: the subclass's `_chunk()` trains a few steps,
+    advances `step_count` and returns False once the session halted. Gives the tick entry
+    point `step` and the deterministic `train_steps`."""
+
+    def _chunk(self) -> bool:
+        raise NotImplementedError
+
+    def train_steps(self, steps: int) -> None:
+        """Train `steps` more steps (rounded up to whole chunks) unless halted, without a
+        snapshot: deterministic, for tests and benchmarks."""
+        target = self.step_count + steps
+        while self.step_count < target and self._chunk():
+            pass
+
+    def step(self, budget_s: float) -> Any:
+        """Train for about `budget_s` seconds (at least one chunk unless halted), then
+        snapshot."""
+        if self.halted is None:
+            train_for(budget_s, self._chunk)
+        return self.snapshot()
+
+
 class History:
     """Bounded history of several named series sampled at the same steps.
 

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from dlviz.data import EXTENT, make_dataset, make_digits
 from dlviz.device import DEVICE
-from dlviz.live import CachedSnapshots, DivergenceGuard, History, train_for
+from dlviz.live import ChunkedTraining, DivergenceGuard, History
 
 RACE_TASKS: dict[str, str] = {
     "spiral": "two interleaved spirals: 2 inputs, 2 classes, 600 points",
@@ -52,7 +52,7 @@ def load_task(task: str, seed: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     return x_tr, y_tr, x_te, y_te
 
 
-class Race(CachedSnapshots):
+class Race(ChunkedTraining):
     """The lock-step training loop. A subclass's __init__ sets `config` (with `task`,
     `seed`, `batch_size`), then calls `_start(nets, optimizers, extra)`; nets map a batch
     (B, inputs) to (logits (B, classes), anything). `_sample` may add per-net series named
@@ -131,20 +131,6 @@ class Race(CachedSnapshots):
     def history_of(self, kind: str) -> np.ndarray:
         """One recorded series for every contestant, float32 (k, m)."""
         return np.stack([self.history.series(f"{kind}_{i}") for i in range(len(self.nets))])
-
-    def train_steps(self, steps: int) -> None:
-        """Train exactly `steps` more steps (rounded up to whole chunks of CHUNK_STEPS)
-        unless halted, without a snapshot: deterministic, for tests and benchmarks."""
-        target = self.step_count + steps
-        while self.step_count < target and self._chunk():
-            pass
-
-    def step(self, budget_s: float) -> Any:
-        """Train every running contestant for about `budget_s` seconds in all (at least
-        CHUNK_STEPS steps unless halted), then snapshot."""
-        if self.halted is None:
-            train_for(budget_s, self._chunk)
-        return self.snapshot()
 
     @torch.no_grad()
     def test_accuracy(self, net: nn.Module) -> float:

@@ -10,6 +10,7 @@ from dlviz.attention import (
     AttentionConfig,
     AttentionSession,
     parse_tokens,
+    probe_line,
     rope_circle,
     rope_similarity,
     similarity,
@@ -179,17 +180,10 @@ def readouts(snap) -> list[tuple[str, str]]:
 
 def draw(snap) -> None:
     """The heads' attention on the probe, then the curves, ablation and learned positions."""
-    names = token_names(config.vocab)
-    graded = lambda seq: " ".join(names[t] if s else "·" for t, s in zip(seq, snap.scored))  # noqa: E731
-    st.markdown(f"Probe `{' '.join(names[t] for t in snap.probe)}` → target "
-                f"`{graded(snap.probe_targets)}` → model says `{graded(snap.probe_predictions)}`"
-                + ("  (· = not graded)" if not snap.scored.all() else ""))  # fmt: skip
-    n_layers, n_h = snap.attention.shape[:2]
-    titles = [f"Layer {i + 1} · head {j + 1} · {snap.pattern_mass[i, j]:.0%} on pattern"
-              for i in range(n_layers) for j in range(n_h)]  # fmt: skip
-    grid = fig.attention_grid(snap.attention.reshape(-1, *snap.attention.shape[2:]),
-                              [names[t] for t in snap.probe], titles, columns=n_h,
-                              pattern=snap.pattern if overlay else None)  # fmt: skip
+    st.markdown(probe_line(snap))
+    names = token_names(snap.vocab)
+    grid = fig.head_grid(snap.attention, snap.pattern_mass, [names[t] for t in snap.probe],
+                         pattern=snap.pattern if overlay else None)  # fmt: skip
     ui.live_chart(grid, key="attn_grid")
     st.caption(f"Correct pattern: {TASKS[config.task].pattern_text}. Rows: queries, columns: keys.")
     curves = st.columns(3, gap="medium")

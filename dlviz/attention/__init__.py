@@ -17,6 +17,7 @@ from dlviz.attention.session import (
     AttentionConfig,
     AttentionSession,
     AttentionSnapshot,
+    probe_line,
     token_names,
 )
 from dlviz.attention.stages import (
@@ -43,6 +44,7 @@ __all__ = [
     "make_batch",
     "parse_tokens",
     "pattern",
+    "probe_line",
     "rope",
     "rope_circle",
     "rope_similarity",

@@ -17,13 +17,12 @@ from dlviz.attention.model import TinyTransformer, check_positional
 from dlviz.attention.tasks import get_task, make_batch, pattern
 from dlviz.device import DEVICE
 from dlviz.live import (
-    CachedSnapshots,
+    ChunkedTraining,
     DivergenceGuard,
     History,
     Snapshot,
     check_learning_rate,
     live_field,
-    train_for,
 )
 
 CHUNK_STEPS = 20  # default optimisation steps between evaluations / history samples
@@ -87,6 +86,20 @@ def token_names(vocab: int) -> tuple[str, ...]:
     )  # fmt: skip
 
 
+def probe_line(snap: AttentionSnapshot) -> str:
+    """The probe, its target and the model's answer as one line of tokens, ungraded
+    positions shown as "·" (e.g. `8 7 1 5 → · · · · 7 1 5 ·`)."""
+    names = token_names(snap.vocab)
+
+    def graded(seq: np.ndarray) -> str:
+        return " ".join(names[t] if s else "·" for t, s in zip(seq, snap.scored, strict=True))
+
+    probe = " ".join(names[t] for t in snap.probe)
+    line = (f"Probe `{probe}` → target `{graded(snap.probe_targets)}` → model says "
+            f"`{graded(snap.probe_predictions)}`")  # fmt: skip
+    return line if snap.scored.all() else line + "  (· = not graded)"
+
+
 @dataclass(frozen=True)
 class AttentionSnapshot(Snapshot):
     """The transformer at one moment. float32 unless noted; T = sequence length."""
@@ -96,6 +109,7 @@ class AttentionSnapshot(Snapshot):
     history_accuracy: np.ndarray  # (m,) token accuracy on the evaluation set
     loss: float  # now, on the evaluation set
     accuracy: float  # share of graded tokens predicted right, evaluation set
+    vocab: int  # distinct tokens (names from token_names)
     probe: np.ndarray  # int64 (T,) the probe sequence
     probe_targets: np.ndarray  # int64 (T,) its correct outputs
     probe_predictions: np.ndarray  # int64 (T,) what the model says now
@@ -110,13 +124,14 @@ class AttentionSnapshot(Snapshot):
     positions: np.ndarray | None  # (T, d_model) positional vectors added to tokens, or None
 
 
-class AttentionSession(CachedSnapshots):
-    """Trains a TinyTransformer on fresh batches of a toy task, CHUNK_STEPS at a time."""
+class AttentionSession(ChunkedTraining):
+    """Trains a TinyTransformer on fresh batches of a toy task, `chunk_steps` at a time;
+    `step(budget_s)` and `train_steps(n)` come from ChunkedTraining."""
 
     def __init__(self, config: AttentionConfig) -> None:
         self.config = cfg = config.validate()
         self.task = get_task(cfg.task)
-        torch_gen = torch.Generator().manual_seed(cfg.seed)
+        self._batch_gen = torch.Generator().manual_seed(cfg.seed)
         # Seeded weights: the CPU generator only (not CUDA's), restored afterwards.
         with _INIT_LOCK, torch.random.fork_rng(devices=[]):
             torch.default_generator.manual_seed(cfg.seed)
@@ -125,14 +140,12 @@ class AttentionSession(CachedSnapshots):
         self.model = model.to(DEVICE)
         params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.Adam(params, lr=cfg.learning_rate)
-        self._batch_gen = torch_gen
         eval_gen = torch.Generator().manual_seed(cfg.seed + 1)
-        self.x_eval = self._on_device(make_batch(self.task, EVAL_SEQUENCES, cfg.length,
-                                                 cfg.vocab, eval_gen))  # fmt: skip
+        self.x_eval = make_batch(self.task, EVAL_SEQUENCES, cfg.length, cfg.vocab,
+                                 eval_gen).to(DEVICE)  # fmt: skip
         probe_gen = torch.Generator().manual_seed(cfg.seed + 2)
-        self.probe = self._on_device(
-            make_batch(self.task, 1, cfg.length, cfg.vocab, probe_gen, distinct=True)
-        )
+        self.probe = make_batch(self.task, 1, cfg.length, cfg.vocab, probe_gen,
+                                distinct=True).to(DEVICE)  # fmt: skip
         self.scored = self.task.scored(cfg.length).to(DEVICE)
         self.step_count = 0
         self.halted: str | None = None
@@ -140,10 +153,6 @@ class AttentionSession(CachedSnapshots):
         self.history = History(("loss", "accuracy"), max_points=1000)
         self._cached = None
         self._evaluate(force=True)
-
-    @staticmethod
-    def _on_device(x: Tensor) -> Tensor:
-        return x.to(DEVICE)
 
     def _loss(self, x: Tensor, head_mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(cross-entropy on graded positions, per-token correctness (B, graded)) for x."""
@@ -160,7 +169,7 @@ class AttentionSession(CachedSnapshots):
         for _ in range(cfg.chunk_steps):
             x = make_batch(self.task, cfg.batch_size, cfg.length, cfg.vocab, self._batch_gen)
             self.optimizer.zero_grad(set_to_none=True)
-            loss, _ = self._loss(self._on_device(x))
+            loss, _ = self._loss(x.to(DEVICE))
             loss.backward()
             self.optimizer.step()
             self.step_count += 1
@@ -169,28 +178,14 @@ class AttentionSession(CachedSnapshots):
 
     @torch.no_grad()
     def _evaluate(self, force: bool = False) -> None:
-        """Loss and accuracy on the evaluation set: divergence check and history sample."""
+        """Loss and accuracy on the evaluation set (kept for the next snapshot, which is
+        taken at this step): divergence check and history sample."""
         loss, correct = self._loss(self.x_eval)
-        loss_value = float(loss)
-        if reason := self.guard.check(loss_value):
+        self._latest = (float(loss), float(correct.float().mean()))
+        if reason := self.guard.check(self._latest[0]):
             self.halted = reason
         if force or self.history.wants(self.step_count):
-            self.history.add(
-                self.step_count, loss=loss_value, accuracy=float(correct.float().mean())
-            )
-
-    def train_steps(self, steps: int) -> None:
-        """Train `steps` more steps (rounded up to whole chunks) unless halted; no snapshot.
-        Deterministic: for tests and benchmarks."""
-        target = self.step_count + steps
-        while self.step_count < target and self._chunk():
-            pass
-
-    def step(self, budget_s: float) -> AttentionSnapshot:
-        """Train for about `budget_s` seconds (at least one chunk unless halted), then snapshot."""
-        if self.halted is None:
-            train_for(budget_s, self._chunk)
-        return self.snapshot()
+            self.history.add(self.step_count, loss=self._latest[0], accuracy=self._latest[1])
 
     def retune(self, config: AttentionConfig) -> None:
         """Take a new learning rate or chunk size without resetting training."""
@@ -227,7 +222,6 @@ class AttentionSession(CachedSnapshots):
 
     @torch.no_grad()
     def _build_snapshot(self) -> AttentionSnapshot:
-        loss, correct = self._loss(self.x_eval)
         logits, weights = self.model(self.probe)  # weights (layers, 1, heads, T, T)
         as_np = lambda t: t.detach().cpu().numpy()  # noqa: E731
         positions = None if self.config.positional in ("rope", "none") else self.model.position
@@ -237,11 +231,12 @@ class AttentionSession(CachedSnapshots):
             step=self.step_count, halted=self.halted,
             history_steps=self.history.steps(), history_loss=self.history.series("loss"),
             history_accuracy=self.history.series("accuracy"),
-            loss=float(loss), accuracy=float(correct.float().mean()),
-            probe=as_np(self.probe[0]), probe_targets=as_np(self.task.targets(self.probe)[0]),
+            loss=self._latest[0], accuracy=self._latest[1],
+            vocab=self.config.vocab, probe=as_np(self.probe[0]),
+            probe_targets=as_np(self.task.targets(self.probe)[0]),
             probe_predictions=as_np(logits[0].argmax(-1)), scored=as_np(self.scored),
             attention=as_np(weights[:, 0]).astype(np.float32),
-            pattern=as_np(pattern(self.task, self.probe.cpu())[0]).astype(np.float32),
+            pattern=as_np(pattern(self.task, self.probe)[0]).astype(np.float32),
             pattern_mass=mass, best_head=best, ablation=self._ablation(),
             ablation_baseline=self.accuracy(sequences=ABLATION_SEQUENCES),
             positions=None if positions is None else as_np(positions).astype(np.float32),

@@ -144,6 +144,20 @@ def attention_grid(
     return go.Figure(traces, layout)
 
 
+def head_grid(
+    attention: np.ndarray, pattern_mass: np.ndarray, tokens: Sequence[str],
+    pattern: np.ndarray | None = None,
+) -> go.Figure:  # fmt: skip
+    """A trained model's heads: attention (layers, heads, T, T) as one row of panels per
+    layer, each titled with its layer, head and share of weight on the pattern
+    (`pattern_mass` (layers, heads)); `pattern` (T, T) outlined when given."""
+    layers, heads, t, _ = np.shape(attention)
+    titles = [f"Layer {i + 1} · head {j + 1} · {pattern_mass[i, j]:.0%} on pattern"
+              for i in range(layers) for j in range(heads)]  # fmt: skip
+    return attention_grid(np.reshape(attention, (layers * heads, t, t)), tokens, titles,
+                          columns=heads, pattern=pattern)  # fmt: skip
+
+
 def position_table(table: np.ndarray, *, title: str | None = None, height: int = 260) -> go.Figure:
     """Positional encodings (T, d) as a position × dimension heatmap on the diverging scale."""
     table = np.asarray(table, dtype=np.float32)

@@ -20,6 +20,7 @@ from dlviz.attention import (
     make_batch,
     parse_tokens,
     pattern,
+    probe_line,
     rope,
     rope_circle,
     rope_similarity,
@@ -259,6 +260,17 @@ def test_same_seed_gives_identical_snapshots_and_another_seed_does_not():
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
     assert a.loss == b.loss and a.step == b.step == 60
     assert not np.array_equal(a.attention, c.attention)
+
+
+def test_probe_line_writes_tokens_and_dots_for_ungraded_positions():
+    session = AttentionSession(AttentionConfig(task="induction", vocab=12))
+    snap = session.snapshot()
+    line = probe_line(snap)
+    letters = " ".join("ABCDEFGHIJKL"[t] for t in snap.probe)
+    assert line.startswith(f"Probe `{letters}` → target `· · · · ")
+    assert line.endswith("(· = not graded)") and line.count("·") == 2 * 5 + 1
+    reverse = probe_line(AttentionSession(AttentionConfig()).snapshot())
+    assert "·" not in reverse and reverse.count("`") == 6
 
 
 def test_snapshot_shapes_for_two_layers_and_causal_mask():

@@ -88,3 +88,16 @@ def test_ablation_bars_show_each_head_against_the_full_model():
     assert list(line.y) == [0.99, 0.99] and line.name == "all heads on: 99%"
     one = fa.ablation_bars(np.array([[0.5]]), 1.0)
     assert list(one.data[1].x) == [-0.5, 0.5]  # the baseline spans a lone bar too
+
+
+def test_head_grid_titles_each_head_with_its_pattern_share():
+    attention = np.stack([np.stack([_weights(), _weights()])] * 2)  # (2 layers, 2 heads, 4, 4)
+    mass = np.array([[0.1, 0.25], [0.5, 0.996]])
+    fig = fa.head_grid(attention, mass, TOKENS, pattern=np.eye(4))
+    titles = [a.text for a in fig.layout.annotations]
+    shares = ["10%", "25%", "50%", "100%"]  # 0.996 rounds to 100%
+    heads = [(1, 1), (1, 2), (2, 1), (2, 2)]
+    assert titles == [f"Layer {i} · head {j} · {p} on pattern" for (i, j), p in zip(heads, shares)]
+    assert sum(t.type == "heatmap" for t in fig.data) == 4
+    assert fig.layout.xaxis2.domain[0] > fig.layout.xaxis.domain[1]  # heads side by side
+    assert fig.layout.yaxis3.domain[1] < fig.layout.yaxis.domain[0]  # layer 2 below layer 1
