@@ -11,8 +11,6 @@ both alike; the ratio is reported per round and as a median.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -20,11 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch
 
-from bench.race_loop import bare_steps_per_s, session_steps_per_s
+from bench.race_loop import bare_steps_per_s, machine_line, overhead_rounds, session_steps_per_s
 from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe
-from dlviz.device import DEVICE, TORCH_THREADS
 from dlviz.figures import activations as fig
 
 CONFIG = RaceConfig()  # the page's default: sigmoid/tanh/relu, digits, 6 × 32, SGD 0.1
@@ -66,22 +62,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"device {DEVICE}, torch {torch.__version__}, {TORCH_THREADS} thread(s)")  # fmt: skip
+    print(machine_line())
     print(f"race: {CONFIG.activations} on {CONFIG.task}, {CONFIG.depth}×{CONFIG.width}, "
           f"{CONFIG.optimizer} batch {CONFIG.batch_size}")  # fmt: skip
-    ratios, sessions, bares = [], [], []
-    for r in range(args.rounds):
-        bare = bare_steps_per_s(ActivationRaceSession(CONFIG), SECONDS)
-        session = session_steps_per_s(ActivationRaceSession(CONFIG), SECONDS)
-        bares.append(bare)
-        sessions.append(session)
-        ratios.append(session / bare)
-        print(f"round {r + 1}: session {session:7.0f} steps/s, bare {bare:7.0f}, "
-              f"ratio {session / bare:.2f}")  # fmt: skip
-    print(f"median: session {statistics.median(sessions):.0f} race steps/s "
-          f"({len(CONFIG.activations)} nets each), bare {statistics.median(bares):.0f}, "
-          f"overhead_ratio {statistics.median(ratios):.2f}")  # fmt: skip
+    session, bare, ratio = overhead_rounds(
+        lambda: bare_steps_per_s(ActivationRaceSession(CONFIG), SECONDS),
+        lambda: session_steps_per_s(ActivationRaceSession(CONFIG), SECONDS),
+        args.rounds, unit="race steps/s",
+    )  # fmt: skip
+    print(f"median: session {session:.0f} race steps/s ({len(CONFIG.activations)} nets each), "
+          f"bare {bare:.0f}, overhead_ratio {ratio:.2f}")  # fmt: skip
     rate, draw, payload = live_tick()
     print(f"live loop: {rate:.0f} race steps/s; snapshot + 3 figures {draw:.0f} ms/tick, "
           f"{payload / 1000:.0f} kB of figure JSON/tick")  # fmt: skip

@@ -11,8 +11,6 @@ both alike; the ratio is reported per round and as a median.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -22,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
 
+from bench.race_loop import machine_line, overhead_rounds, session_steps_per_s
 from dlviz.attention import AttentionConfig, AttentionSession, make_batch, step_through
-from dlviz.device import DEVICE, TORCH_THREADS
+from dlviz.device import DEVICE
 from dlviz.figures import attention as fa
 from dlviz.figures.series import race_curves
 
@@ -60,13 +59,6 @@ def bare_steps_per_s(seconds: float) -> float:
         opt.step()
         steps += 1
     return steps / (time.perf_counter() - start)
-
-
-def session_steps_per_s(seconds: float) -> float:
-    session = AttentionSession(CONFIG)
-    start = time.perf_counter()
-    session.step(seconds)
-    return session.step_count / (time.perf_counter() - start)
 
 
 def live_tick(layers: int, heads: int) -> tuple[float, int]:
@@ -108,8 +100,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"device {DEVICE}, torch {torch.__version__}, {TORCH_THREADS} thread(s)")  # fmt: skip
+    print(machine_line())
     print(f"config: {CONFIG}")
     runs = [time_to_99(seed) for seed in range(args.seeds)]
     for seed, (wall, steps) in enumerate(runs):
@@ -117,17 +108,12 @@ def main() -> None:
     walls = [w for w, _ in runs]
     print(f"time to 99%: median {statistics.median(walls):.2f} s, worst {max(walls):.2f} s "
           f"(goal ≤ 30 s)")  # fmt: skip
-    ratios, sessions, bares = [], [], []
-    for r in range(args.rounds):
-        bare, session = bare_steps_per_s(SECONDS), session_steps_per_s(SECONDS)
-        bares.append(bare)
-        sessions.append(session)
-        ratios.append(session / bare)
-        print(f"round {r + 1}: session {session:6.0f} steps/s, bare {bare:6.0f}, "
-              f"ratio {session / bare:.2f}")  # fmt: skip
-    session, bare = statistics.median(sessions), statistics.median(bares)
-    print(f"median: session {session:.0f} steps/s, bare {bare:.0f}, "
-          f"overhead_ratio {statistics.median(ratios):.2f}")  # fmt: skip
+    session, bare, ratio = overhead_rounds(
+        lambda: bare_steps_per_s(SECONDS),
+        lambda: session_steps_per_s(AttentionSession(CONFIG), SECONDS),
+        args.rounds,
+    )  # fmt: skip
+    print(f"median: session {session:.0f} steps/s, bare {bare:.0f}, overhead_ratio {ratio:.2f}")
     for layers, heads in ((1, 2), (2, 4)):
         ms, payload = live_tick(layers, heads)
         print(f"live tick {layers}×{heads} heads, length 16: snapshot + 4 figures {ms:.0f} ms, "

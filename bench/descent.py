@@ -9,8 +9,6 @@ page's trajectories and contour figures take.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -18,9 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch
 
-from bench.race_loop import bare_steps_per_s, session_steps_per_s
+from bench.race_loop import bare_steps_per_s, machine_line, overhead_rounds, session_steps_per_s
 from dlviz.descent import (
     SURFACES,
     OptimizerRaceConfig,
@@ -29,7 +26,6 @@ from dlviz.descent import (
     get_surface,
     surface_grid,
 )
-from dlviz.device import DEVICE, TORCH_THREADS
 from dlviz.figures import descent as fig
 from dlviz.figures.series import race_curves
 
@@ -97,18 +93,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"device {DEVICE}, torch {torch.__version__}, {TORCH_THREADS} thread(s)")  # fmt: skip
+    print(machine_line())
     print(f"race: {CONFIG.optimizers} lr {CONFIG.learning_rates} on {CONFIG.task}, "
           f"{CONFIG.depth}×{CONFIG.width} tanh, batch {CONFIG.batch_size}")  # fmt: skip
-    ratios = []
-    for r in range(args.rounds):
-        bare = bare_steps_per_s(OptimizerRaceSession(CONFIG), SECONDS)
-        session = session_steps_per_s(OptimizerRaceSession(CONFIG), SECONDS)
-        ratios.append(session / bare)
-        print(f"round {r + 1}: session {session:6.0f} race steps/s, bare {bare:6.0f}, "
-              f"ratio {session / bare:.2f}")  # fmt: skip
-    print(f"median overhead_ratio {statistics.median(ratios):.2f}")
+    *_, ratio = overhead_rounds(
+        lambda: bare_steps_per_s(OptimizerRaceSession(CONFIG), SECONDS),
+        lambda: session_steps_per_s(OptimizerRaceSession(CONFIG), SECONDS),
+        args.rounds, unit="race steps/s",
+    )  # fmt: skip
+    print(f"median overhead_ratio {ratio:.2f}")
     for slice_on in (False, True):
         rate, draw, payload = live_tick(slice_on)
         print(f"live loop{' + landscape slice' if slice_on else ''}: {rate:.0f} race steps/s; "

@@ -1,16 +1,22 @@
-"""The two measurements every race benchmark makes: a race session's training rate, and a
-bare PyTorch loop stepping the same nets, data and optimizers (the engine's overhead is
-their ratio). Shared by bench/activations.py and bench/descent.py.
+"""What the session benchmarks share: the machine line, a session's training rate, a bare
+PyTorch loop stepping a race's nets, data and optimizers, and the interleaved rounds that
+turn the two rates into the engine's overhead ratio. Used by bench/activations.py,
+bench/descent.py and bench/attention.py.
 """
 
 from __future__ import annotations
 
+import os
+import platform
+import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from dlviz.device import DEVICE
+from dlviz.device import DEVICE, TORCH_THREADS
 from dlviz.race import Race
 
 
@@ -31,8 +37,29 @@ def bare_steps_per_s(race: Race, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def session_steps_per_s(race: Race, seconds: float) -> float:
-    """Race steps per second of `race.step(seconds)` (fresh session in, trained out)."""
+def session_steps_per_s(session: Any, seconds: float) -> float:
+    """Steps per second of `session.step(seconds)` (a fresh live session in, trained out)."""
     start = time.perf_counter()
-    race.step(seconds)
-    return race.step_count / (time.perf_counter() - start)
+    session.step(seconds)
+    return session.step_count / (time.perf_counter() - start)
+
+
+def machine_line() -> str:
+    """Where the numbers come from: CPU, cores, device, torch version and threads."""
+    return (f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"device {DEVICE}, torch {torch.__version__}, {TORCH_THREADS} thread(s)")  # fmt: skip
+
+
+def overhead_rounds(
+    bare: Callable[[], float], session: Callable[[], float], rounds: int, unit: str = "steps/s"
+) -> tuple[float, float, float]:
+    """Alternate `bare()` and `session()` (each returns a rate) for `rounds` rounds, so a
+    drifting machine speed affects both alike; print each round and return the medians
+    (session rate, bare rate, session ÷ bare)."""
+    results = []
+    for r in range(rounds):
+        b, s = bare(), session()
+        results.append((s, b, s / b))
+        print(f"round {r + 1}: session {s:7.0f} {unit}, bare {b:7.0f}, ratio {s / b:.2f}")
+    s_med, b_med, ratio = (statistics.median(r[i] for r in results) for i in range(3))
+    return s_med, b_med, ratio
