@@ -69,6 +69,33 @@ def run_toggle(page: Page, key: str = "pg_run"):
     return container.locator("label").first, container.locator("input[type=checkbox]")
 
 
+def _css_key(key: str) -> str:
+    """A widget key as Streamlit's class name: characters outside [A-Za-z0-9_-] become -."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def _svg(page: Page, key: str):
+    """The Plotly SVG of the live chart with key `key`."""
+    return page.locator(f".st-key-{_css_key(key)} .js-plotly-plot .main-svg").first
+
+
+def run_for_two_ticks(page: Page, key: str):
+    """Switch the Run toggle `key` on and wait until Step has risen twice (training goes on,
+    tick after tick). Returns (label, checkbox), for pausing with `stop_run`."""
+    label, toggle = run_toggle(page, key)
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    wait_step_above(page, wait_step_above(page, 0))
+    return label, toggle
+
+
+def stop_run(label, toggle) -> None:
+    """Switch a Run toggle from run_for_two_ticks off again."""
+    label.click()
+    expect(toggle).not_to_be_checked()
+
+
 def wait_js(page: Page, js: str, failure: str, timeout: float | None = None):
     """page.wait_for_function polling every 50 ms; on timeout fail with `failure`."""
     try:
@@ -292,23 +319,17 @@ def test_activations_page_shows_its_charts_and_the_race_advances(new_page):
     open_page(page, "/activations")
     expect(page.get_by_role("heading", name="Activation functions")).to_be_visible()
     for key in ACTIVATION_CHARTS:
-        chart = page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first
+        chart = _svg(page, key)
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible()
     # the probe states the lesson for its default (20-layer sigmoid): gradients vanish
     expect(page.get_by_text(re.compile(r"times smaller than the last layer's"))).to_be_visible()
-    loss_svg = page.locator(".st-key-act_race_loss .js-plotly-plot .main-svg").first
+    loss_svg = _svg(page, "act_race_loss")
     empty = loss_svg.inner_html()
-    label, box = run_toggle(page, "act_race_run")
-    label.scroll_into_view_if_needed()
-    label.click()
-    expect(box).to_be_checked()
-    first = wait_step_above(page, 0)
-    wait_step_above(page, first)  # still training, tick after tick
+    run = run_for_two_ticks(page, "act_race_run")
     expect(page.get_by_text("press Run or Step to start the race")).to_have_count(0)
     assert loss_svg.inner_html() != empty, "the race's loss chart did not change"
-    label.click()
-    expect(box).not_to_be_checked()
+    stop_run(*run)
     page.screenshot(path=ARTIFACTS / "activations.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
@@ -332,17 +353,12 @@ DESCENT_CHARTS = ("gd_map", "gd_losses", "gd_trio_map_too low?", "gd_sched_lrs",
                   "gd_mb_map", "gd_mb_loss")  # fmt: skip
 
 
-def _css_key(key: str) -> str:
-    """A widget key as Streamlit's class name: characters outside [A-Za-z0-9_-] become -."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
-
-
 def test_gradient_descent_click_sets_the_start_and_the_race_trains(new_page):
     page = new_page()
     open_page(page, "/gradient_descent")
     expect(page.get_by_role("heading", name="Gradient descent").first).to_be_visible()
     for key in DESCENT_CHARTS:
-        chart = page.locator(f".st-key-{_css_key(key)} .js-plotly-plot .main-svg").first
+        chart = _svg(page, key)
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible()
     expect(page.get_by_text("DIVERGED", exact=True)).to_be_visible()  # the trio flags it
@@ -356,24 +372,14 @@ def test_gradient_descent_click_sets_the_start_and_the_race_trains(new_page):
     expect(start_x).not_to_have_attribute("value", before)
     assert float(start_x.get_attribute("value")) > 0.5  # the right half of x ∈ [−3, 3]
     # The race trains live and its loss chart changes.
-    loss_svg = page.locator(".st-key-gd_race_loss .js-plotly-plot .main-svg").first
+    loss_svg = _svg(page, "gd_race_loss")
     empty = loss_svg.inner_html()
-    label, toggle = run_toggle(page, "gd_race_run")
-    label.scroll_into_view_if_needed()
-    label.click()
-    expect(toggle).to_be_checked()
-    first = wait_step_above(page, 0)
-    wait_step_above(page, first)
+    run = run_for_two_ticks(page, "gd_race_run")
     assert loss_svg.inner_html() != empty, "the race's loss chart did not change"
-    label.click()
-    expect(toggle).not_to_be_checked()
+    stop_run(*run)
     page.screenshot(path=ARTIFACTS / "gradient_descent.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
-
-
-def _svg(page: Page, key: str):
-    return page.locator(f".st-key-{_css_key(key)} .js-plotly-plot .main-svg").first
 
 
 def test_attention_step_through_edits_and_the_heads_change_while_training(new_page):
@@ -397,15 +403,10 @@ def test_attention_step_through_edits_and_the_heads_change_while_training(new_pa
     pixels = "(svg) => [...svg.querySelectorAll('image')].map(i => i.getAttribute('href'))"
     untrained = grid.evaluate(pixels)
     assert len(untrained) == 2 and all(untrained), "expected one heatmap image per head"
-    label, toggle = run_toggle(page, "attn_run")
-    label.click()
-    expect(toggle).to_be_checked()
-    first = wait_step_above(page, 0)
-    wait_step_above(page, first)
+    run = run_for_two_ticks(page, "attn_run")
     trained = grid.evaluate(pixels)
     assert all(a != b for a, b in zip(trained, untrained)), "a head's heatmap did not change"
-    label.click()
-    expect(toggle).not_to_be_checked()
+    stop_run(*run)
     page.screenshot(path=ARTIFACTS / "attention.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
