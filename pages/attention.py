@@ -206,7 +206,9 @@ def draw(snap) -> None:
 
 
 ui.live_panel("attn", config, AttentionSession, draw, readouts=readouts,
-              budget_s=ui.TICK_BUDGET_S if pace == PACES[-1] else 0.0)  # fmt: skip
+              budget_s=ui.TICK_BUDGET_S if pace == PACES[-1] else 0.0,
+              advice="Training paused. Lower Adam's learning rate (10⁻³ to 10⁻² works), "
+                     "then press Reset.")  # fmt: skip
 
 st.header("A pretrained model on your own text", divider="gray")
 st.markdown(

@@ -20,13 +20,16 @@ from dlviz.figures.style import base_layout
 WEIGHT_SCALE = [[0.0, "rgba(8,119,189,0.03)"], [1.0, style.POS_COLOR]]
 PATTERN_COLOR = style.NEG_COLOR  # orange outlines: where the task says a query should look
 MASKED_TEXT = "−∞"
+MAX_LABEL = 8  # characters of a token shown on an axis
 
 
 def _ticks(labels: Sequence[str], max_labels: int = 24) -> dict[str, object]:
-    """A numeric axis labelled by token (duplicates stay apart: positions are the values)."""
+    """A numeric axis labelled by token (duplicates stay apart: positions are the values);
+    a label longer than MAX_LABEL characters is cut with "…" so it cannot crowd the plot."""
     stride = max(1, math.ceil(len(labels) / max_labels))
     vals = list(range(0, len(labels), stride))
-    return {"tickmode": "array", "tickvals": vals, "ticktext": [labels[i] for i in vals],
+    text = [t if len(t) <= MAX_LABEL else t[: MAX_LABEL - 1] + "…" for t in map(str, labels)]
+    return {"tickmode": "array", "tickvals": vals, "ticktext": [text[i] for i in vals],
             "showgrid": False, "zeroline": False, "ticks": ""}  # fmt: skip
 
 

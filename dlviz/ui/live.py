@@ -136,10 +136,12 @@ def live_panel(
     readouts: Callable[[Any], list[tuple[str, str]]] | None = None,
     budget_s: float = TICK_BUDGET_S,
     interval_s: float = TICK_INTERVAL_S,
+    advice: str = DIVERGENCE_ADVICE,
 ) -> S:
     """Run/Pause toggle, Step and Reset buttons, and a live fragment that trains for
     `budget_s` per tick (every `interval_s` s while running), shows a row of metrics (`Step`
     first, then `readouts(snapshot)` as (label, value) pairs) and calls `draw(snapshot)`.
+    A halted session shows its reason and `advice` (what to try).
     Widget keys: `{key}_run`, `{key}_step`, `{key}_reset`; the session is `{key}_session`."""
     session_key = f"{key}_session"
     session = get_session(session_key, config, factory)
@@ -155,7 +157,7 @@ def live_panel(
         with session_lock(current):
             snap = current.snapshot()
         if snap.halted:
-            st.warning(f"**{snap.halted}** {DIVERGENCE_ADVICE}", icon=":material/warning:")
+            st.warning(f"**{snap.halted}** {advice}", icon=":material/warning:")
         extra = readouts(snap) if readouts else []
         for column, (label, value) in zip(
             st.columns(1 + len(extra)), [("Step", f"{snap.step:,}"), *extra]

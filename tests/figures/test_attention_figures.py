@@ -101,3 +101,9 @@ def test_head_grid_titles_each_head_with_its_pattern_share():
     assert sum(t.type == "heatmap" for t in fig.data) == 4
     assert fig.layout.xaxis2.domain[0] > fig.layout.xaxis.domain[1]  # heads side by side
     assert fig.layout.yaxis3.domain[1] < fig.layout.yaxis.domain[0]  # layer 2 below layer 1
+
+
+def test_long_tokens_are_cut_on_the_axes():
+    tokens = ["Supercalifragilistic", "<script>", "a"]
+    fig = fa.matrix_heatmap(np.eye(3), tokens, tokens, weights=True)
+    assert list(fig.layout.yaxis.ticktext) == ["Superca…", "<script>", "a"]

@@ -464,7 +464,7 @@ def test_attention_learning_rate_10_pauses_with_a_message():
             break
         at.button(key="attn_step").click().run()
     assert not at.exception
-    assert any("Training paused" in w.value for w in at.warning)
+    assert any("Training paused. Lower Adam's learning rate" in w.value for w in at.warning)
 
 
 def test_attention_pretrained_view_says_when_weights_are_missing(monkeypatch):
