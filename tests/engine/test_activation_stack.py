@@ -126,11 +126,14 @@ def test_every_contestant_starts_from_the_same_weights():
 
 def test_deep_sigmoid_loses_the_race_to_relu_on_digits():
     race = _race(activations=("sigmoid", "relu"), depth=6, width=32, learning_rate=0.1)
-    race.train_steps(1500)  # ReLU escapes the default init's plateau near step 700
-    snap = race.snapshot()
-    assert snap.leader == 1
-    assert snap.train_loss[0] > 2.0 > 1.0 > snap.train_loss[1]  # sigmoid is stuck near ln 10
-    assert snap.grad_norms[0, 0] < 0.01 * snap.grad_norms[1, 0]  # its first layer starves
+    start = race.snapshot()
+    assert start.grad_norms[0, 0] < 0.01 * start.grad_norms[1, 0]  # sigmoid's first layer starves
+    race.train_steps(3000)
+    # When ReLU leaves the default init's plateau varies with the processor's rounding (step
+    # ~700 to ~2000), and its loss spikes now and then: compare the best losses of the run.
+    # Over seeds 0-5 ReLU's best is 0.009-0.13 by step 3000; sigmoid never leaves ln 10.
+    best = race.snapshot().history_loss.min(axis=1)
+    assert best[0] > 2.2 and best[1] < 0.5
 
 
 def test_same_seed_same_race_and_retune_keeps_going():
