@@ -1,36 +1,22 @@
-"""The live-training contract every dlviz topic follows: the Session protocol, the Snapshot
-base, a bounded decimated History, divergence detection, and live (mid-run) config knobs.
+"""The live-training contract every trainable topic follows: the LiveSession base (config,
+step count, halted reason, bounded history, divergence guards, cached snapshot and the whole
+tick contract), the Snapshot base, the History and the DivergenceGuard.
 
-Topic modules own their models; this module owns no torch state.
+A topic subclass writes only its set-up, a chunk of training, an evaluation and its
+snapshot. This module owns no torch state.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 
-C = TypeVar("C")
-
-
-def live_field(default: Any, doc: str = "") -> Any:
-    """A config field a learner may turn mid-run: changing it retunes the running session
-    (`Session.retune`) instead of building a new one."""
-    return field(default=default, metadata={"live": True, "doc": doc})
-
-
-def structural_key(config: Any) -> tuple[Any, ...]:
-    """The config's fields that define a session (everything except `live_field`s)."""
-    return tuple(
-        getattr(config, f.name)
-        for f in dataclasses.fields(config)
-        if not f.metadata.get("live", False)
-    )
+from dlviz.knobs import Config, structural_key
 
 
 @dataclass(frozen=True)
@@ -41,62 +27,15 @@ class Snapshot:
     halted: str | None  # why the session paused itself (e.g. divergence), None if healthy
 
 
-@runtime_checkable
-class Session(Protocol):
-    """A trainable topic. `step` trains for about `budget_s` seconds (at least one update
-    unless halted) and returns a fresh Snapshot; `snapshot` returns one without training."""
+@dataclass(frozen=True)
+class Evaluation:
+    """One check of a session: the loss each watched network is judged by (one per race
+    contestant), the values the history records, and per network the part of it that no
+    gradient passes (for the stall rule), or None."""
 
-    config: Any
-    step_count: int
-    halted: str | None
-
-    def step(self, budget_s: float) -> Snapshot: ...
-
-    def snapshot(self) -> Snapshot: ...
-
-    def retune(self, config: Any) -> None: ...
-
-
-class CachedSnapshots:
-    """Mixin for sessions: `snapshot()` calls the subclass's `_build_snapshot()` once per
-    (step count, halted reason) and returns the cached Snapshot until either changes."""
-
-    step_count: int
-    halted: str | None
-    _cached: Any = None
-
-    def _build_snapshot(self) -> Any:
-        raise NotImplementedError
-
-    def snapshot(self) -> Any:
-        """The current state, computed once per step count (cheap to call repeatedly)."""
-        cached = self._cached
-        if cached is None or cached.step != self.step_count or cached.halted != self.halted:
-            self._cached = self._build_snapshot()
-        return self._cached
-
-
-class ChunkedTraining(CachedSnapshots):
-    """Mixin for sessions that train in chunks: the subclass's `_chunk()` trains a few steps,
-    advances `step_count` and returns False once the session halted. Gives the tick entry
-    point `step` and the deterministic `train_steps`."""
-
-    def _chunk(self) -> bool:
-        raise NotImplementedError
-
-    def train_steps(self, steps: int) -> None:
-        """Train `steps` more steps (rounded up to whole chunks) unless halted, without a
-        snapshot: deterministic, for tests and benchmarks."""
-        target = self.step_count + steps
-        while self.step_count < target and self._chunk():
-            pass
-
-    def step(self, budget_s: float) -> Any:
-        """Train for about `budget_s` seconds (at least one chunk unless halted), then
-        snapshot."""
-        if self.halted is None:
-            train_for(budget_s, self._chunk)
-        return self.snapshot()
+    losses: tuple[float, ...]
+    values: Mapping[str, float]
+    blocked: tuple[str | None, ...] = ()
 
 
 class History:
@@ -149,22 +88,31 @@ class History:
 
 
 class DivergenceGuard:
-    """Spots a run that went wrong and says why, in a sentence for the learner.
+    """Spots a run that went wrong and says why, in a sentence for the learner. Its
+    reference is the first loss it sees (the loss before any training).
 
-    Diverged: a non-finite loss, a loss above `floor`, or more than `factor`× the first loss
-    it saw. Stalled: for `patience` checks in a row some part of the network was blocked
-    (saturated or dead on every point, so no gradient passes it) while the loss is still
-    above `stall_loss`.
+    - Non-finite: a NaN or infinite loss.
+    - Exploded: a loss above `floor`, or above `factor` × the reference.
+    - Overshooting: a loss above `far` × the reference for `patience` checks in a row.
+      Runs at an absurd learning rate often bounce between 10× and 100× their start for
+      ever; whether one of them also crosses 100× or turns NaN depends on the processor's
+      rounding, so this rule is what makes every such run pause on every machine.
+    - Stalled: for `patience` checks in a row some part of the network was blocked
+      (saturated or dead on every point, so no gradient passes it) while the loss is
+      still above `stall_loss`.
     """
 
     def __init__(
-        self, factor: float = 100.0, floor: float = 1e6, patience: int = 3, stall_loss: float = 0.05
-    ) -> None:
+        self, factor: float = 100.0, floor: float = 1e6, far: float = 3.0, patience: int = 3,
+        stall_loss: float = 0.05,
+    ) -> None:  # fmt: skip
         self.factor = factor
         self.floor = floor
+        self.far = far
         self.patience = patience
         self.stall_loss = stall_loss
         self.first: float | None = None
+        self.far_checks = 0
         self.blocked_checks = 0
 
     def check(self, loss: float, blocked: str | None = None) -> str | None:
@@ -175,9 +123,16 @@ class DivergenceGuard:
             return f"The loss became {kind}: the weights blew up."
         if self.first is None:
             self.first = loss
-        limit = min(self.floor, self.factor * max(self.first, 1e-3))
-        if loss > limit:
+        start = max(self.first, 1e-3)
+        if loss > min(self.floor, self.factor * start):
             return f"The loss exploded to {loss:.3g} (it started at {self.first:.3g})."
+        self.far_checks = self.far_checks + 1 if loss > self.far * start else 0
+        if self.far_checks >= self.patience:
+            return (
+                f"The loss stayed far above where it started ({loss:.3g} against "
+                f"{self.first:.3g}) for {self.far_checks} checks in a row: each step "
+                "overshoots the valley instead of going down it."
+            )
         stuck = blocked is not None and loss > self.stall_loss
         self.blocked_checks = self.blocked_checks + 1 if stuck else 0
         if self.blocked_checks >= self.patience:
@@ -188,10 +143,144 @@ class DivergenceGuard:
         return None
 
 
-DIVERGENCE_ADVICE = (
-    "Training paused. Lower the learning rate (or try another activation or initialisation), "
-    "then press Reset."
-)
+DIVERGENCE_ADVICE = "Training paused. Lower the learning rate, then press Reset."
+
+ConfigT = TypeVar("ConfigT", bound=Config)
+SnapshotT = TypeVar("SnapshotT", bound=Snapshot)
+
+
+class LiveSession(Generic[ConfigT, SnapshotT]):
+    """One learner's live run of a topic, driven a tick at a time by the page.
+
+    The base owns the state every topic shares (config, step count, halted reason, the
+    bounded History, one DivergenceGuard per watched network, the cached snapshot) and the
+    tick contract: `step(budget_s)`, `train_steps(n)`, `snapshot()` and `retune(config)`.
+    A subclass writes `_setup` (data, model, optimizer), `_series` (history names),
+    `_chunk` (a few steps, advancing `step_count`), `_evaluate` and `_build_snapshot`, and
+    `_apply_live` when it has live knobs. A check (evaluation, guards, history) runs
+    after a chunk once `check_every` steps have passed, and at the end of every tick.
+    """
+
+    check_every: int = 1  # steps between checks
+    history_points: int = 1000  # samples the history keeps (it thins itself when full)
+
+    def __init__(self, config: ConfigT) -> None:
+        self.config: ConfigT = config
+        self.step_count = 0
+        self.halted: str | None = None
+        self._cached: SnapshotT | None = None
+        self._checked_at = -1
+        self._setup()
+        self.history = History(self._series(), self.history_points)
+        self.guards = [DivergenceGuard() for _ in range(self._watched())]
+        self.out: list[str | None] = [None] * len(self.guards)  # why each network stopped
+        self.out_at: list[int | None] = [None] * len(self.guards)  # and at which step
+        self.latest = self._check()
+
+    # --- what a topic writes ---------------------------------------------------------
+
+    def _setup(self) -> None:
+        """Build data, model and optimizer from `self.config`."""
+        raise NotImplementedError
+
+    def _series(self) -> tuple[str, ...]:
+        """The names of the series the history records (the keys of Evaluation.values)."""
+        raise NotImplementedError
+
+    def _watched(self) -> int:
+        """How many networks are judged separately (race contestants); 1 by default."""
+        return 1
+
+    def _chunk(self) -> None:
+        """Train a few steps and advance `step_count`."""
+        raise NotImplementedError
+
+    def _evaluate(self) -> Evaluation:
+        """Measure the model now (no training)."""
+        raise NotImplementedError
+
+    def _build_snapshot(self) -> SnapshotT:
+        """Everything the page draws, as plain numbers and arrays."""
+        raise NotImplementedError
+
+    def _apply_live(self) -> None:
+        """Push the live knobs of `self.config` into the running model or optimizer."""
+
+    def _halt_reason(self) -> str | None:
+        """Why the whole session pauses, from `out`: the one network's reason."""
+        return self.out[0]
+
+    def chunk_words(self) -> str:
+        """What one chunk trains, for the Step button ("one epoch", "25 steps")."""
+        return "a few steps"
+
+    # --- the tick contract -----------------------------------------------------------
+
+    def step(self, budget_s: float) -> SnapshotT:
+        """Train for about `budget_s` seconds (at least one chunk unless halted), check,
+        and return the snapshot."""
+        if self.halted is None:
+            train_for(budget_s, self._train_chunk)
+            self._check_if_new()
+        return self.snapshot()
+
+    def train_steps(self, steps: int) -> None:
+        """Train `steps` more steps (rounded up to whole chunks) unless halted, then check:
+        deterministic, for tests and benchmarks. No snapshot is built."""
+        target = self.step_count + steps
+        while self.halted is None and self.step_count < target:
+            self._train_chunk()
+        self._check_if_new()
+
+    def snapshot(self) -> SnapshotT:
+        """The current state, built once per step, halt or retune (cheap to call again)."""
+        cached = self._cached
+        if cached is None or cached.step != self.step_count or cached.halted != self.halted:
+            self._cached = self._build_snapshot()
+        return self._cached
+
+    def retune(self, config: ConfigT) -> None:
+        """Take new values of the live knobs without restarting; ValueError if a
+        structural knob differs (that needs a new session)."""
+        if structural_key(config) != structural_key(self.config):
+            raise ValueError("only live settings can change while a session runs")
+        self.config = config
+        self._apply_live()
+        self._cached = None
+
+    def halt(self, reason: str) -> None:
+        """Pause the session for good with `reason` (a sentence for the learner)."""
+        self.halted = reason
+        self._cached = None
+
+    # --- the check -------------------------------------------------------------------
+
+    def _train_chunk(self) -> bool:
+        """One chunk, then a check when one is due; False once halted."""
+        self._chunk()
+        if self.step_count - self._checked_at >= self.check_every:
+            self._check()
+        return self.halted is None
+
+    def _check_if_new(self) -> None:
+        if self.halted is None and self._checked_at != self.step_count:
+            self._check()
+
+    def _check(self) -> Evaluation:
+        """Evaluate, let each guard judge its network, sample the history."""
+        found = self._evaluate()
+        first = self._checked_at < 0
+        self._checked_at = self.step_count
+        for i, (guard, loss) in enumerate(zip(self.guards, found.losses, strict=True)):
+            if self.out[i] is None:
+                blocked = found.blocked[i] if found.blocked else None
+                if reason := guard.check(loss, blocked):
+                    self.out[i], self.out_at[i] = reason, self.step_count
+        self.halted = self._halt_reason()
+        if first or self.history.wants(self.step_count):
+            self.history.add(self.step_count, **found.values)
+        self.latest = found
+        return found
 
 
 def train_for(budget_s: float, run_chunk: Callable[[], bool], clock=time.perf_counter) -> int:
@@ -205,11 +294,14 @@ def train_for(budget_s: float, run_chunk: Callable[[], bool], clock=time.perf_co
             return calls
 
 
-def check_learning_rate(lr: float) -> float:
-    """`lr` as a float; ValueError unless it is a finite number in (0, 1e6]. Larger rates
-    are allowed on purpose (divergence is a lesson), but stay bounded."""
-    if isinstance(lr, bool) or not (isinstance(lr, int | float) and math.isfinite(lr)):
-        raise ValueError(f"learning rate must be a positive number up to 1e6, got {lr}")
-    if not 0 < lr <= 1e6:
-        raise ValueError(f"learning rate must be a positive number up to 1e6, got {lr}")
-    return float(lr)
+def history_until_now(
+    history: History, step: int, now: Mapping[str, float]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The recorded steps and the named series, ending with the values `now` at `step`
+    when the last sample is older (so a curve always reaches the present)."""
+    steps = history.steps()
+    series = {name: history.series(name) for name in now}
+    if len(steps) and steps[-1] == step:
+        return steps, series
+    steps = np.append(steps, np.int64(step))
+    return steps, {k: np.append(v, np.float32(now[k])) for k, v in series.items()}

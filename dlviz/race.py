@@ -1,84 +1,114 @@
-"""Side-by-side training, shared by the activation race and the optimizer race: k networks
-on one task (the 2-D spiral or scikit-learn's digits), fed the same mini-batches in
-lock-step, each watched by its own divergence guard, with their whole-training-set losses
-sampled into a bounded History. Subclasses build the nets and optimizers and may sample
-more series per net; this module builds no network itself.
+"""Networks trained side by side, the base of every race and comparison: k networks on one
+classification task (the 2-D spiral or scikit-learn's digits), fed the same mini-batches in
+lock-step, each judged by its own divergence guard, their whole-training-set losses sampled
+into one bounded History. A subclass builds the nets and optimizers and may record more
+series per net; this module builds no network itself.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dlviz.data import EXTENT, make_dataset, make_digits
+from dlviz.data import CLASSIFICATION_TASKS, load_classification
 from dlviz.device import DEVICE
-from dlviz.live import ChunkedTraining, DivergenceGuard, History
+from dlviz.knobs import Config, Knob
+from dlviz.live import Evaluation, LiveSession, Snapshot
 
-RACE_TASKS: dict[str, str] = {
-    "spiral": "two interleaved spirals: 2 inputs, 2 classes, 600 points",
-    "digits": "scikit-learn's 8×8 handwritten digits: 64 inputs, 10 classes, 1797 images",
-}
-TASK_SHAPES = {"spiral": (2, 2), "digits": (64, 10)}  # (inputs, classes)
-CHUNK_STEPS = 25  # optimisation steps between loss checks / history samples
-TRAIN_FRACTION = 0.7
-SPIRAL_REACH = 3.0  # spiral inputs span [−3, 3]
+RACE_CHUNK_STEPS = 25  # optimisation steps between checks (loss, guards, history sample)
+ALL_DIVERGED = "Every network in the race diverged."
 
 
-def check_task(task: str) -> None:
-    """ValueError listing RACE_TASKS unless `task` is one of them."""
-    if task not in RACE_TASKS:
-        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(RACE_TASKS)}")
+def task_knob(default: str) -> Knob:
+    """The knob of a race's task (CLASSIFICATION_TASKS)."""
+    about = " · ".join(f"{t.label}: {t.about}" for t in CLASSIFICATION_TASKS.values())
+    labels = {k: t.label for k, t in CLASSIFICATION_TASKS.items()}
+    return Knob(default, "Task", options=tuple(CLASSIFICATION_TASKS), labels=labels,
+                widget="segmented", help=about)  # fmt: skip
 
 
-def load_task(task: str, seed: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """(x_train, y_train, x_test, y_test) on DEVICE, split by `seed`; inputs float32
-    (spiral coordinates halved, into [−3, 3]: inputs scaled to [−1, 1] left a small tanh
-    net stuck at chance for thousands of steps), labels int64."""
-    check_task(task)
-    if task == "spiral":
-        data = make_dataset("spiral", n=600, seed=seed)
-        x, y = data.x * (SPIRAL_REACH / EXTENT), (data.y > 0).astype(np.int64)
-    else:
-        x, y = make_digits()
-    order = np.random.default_rng(seed + 1).permutation(len(y))
-    cut = round(TRAIN_FRACTION * len(y))
-    parts = (x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]])
-    x_tr, y_tr, x_te, y_te = (torch.from_numpy(np.ascontiguousarray(p)).to(DEVICE) for p in parts)
-    return x_tr, y_tr, x_te, y_te
+BATCH_SIZE = Knob(
+    32,
+    "Batch size",
+    low=1,
+    high=512,
+    step=1,
+    options=(1, 4, 8, 16, 32, 64, 128, 256, 512),
+    help="Samples per step; every contestant gets the same ones.",
+)
+SEED = Knob(
+    0, "Seed", low=0, high=99_999, step=1, widget="number",
+    help="Seeds the split, the shared initial weights and the batch order.",
+)  # fmt: skip
 
 
-class Race(ChunkedTraining):
-    """The lock-step training loop. A subclass's __init__ sets `config` (with `task`,
-    `seed`, `batch_size`), then calls `_start(nets, optimizers, extra)`; nets map a batch
-    (B, inputs) to (logits (B, classes), anything). `_sample` may add per-net series named
-    in `extra` (history keys `{name}_{i}`)."""
+@dataclass(frozen=True)
+class RaceSnapshot(Snapshot):
+    """What every race shows, contestant k in row k. float32 unless noted."""
 
-    config: Any
+    names: tuple[str, ...]  # registry names, in race order
+    labels: tuple[str, ...]  # human names, e.g. "Leaky ReLU (α=0.1)" or "Adam · η=0.01"
+    history_steps: np.ndarray  # int64 (m,)
+    history_loss: np.ndarray  # (k, m) cross-entropy on the whole training set
+    train_loss: np.ndarray  # (k,) now
+    test_accuracy: np.ndarray  # (k,) share of test samples classified right
+    out: tuple[str | None, ...]  # why a contestant stopped ("stopped at step n: …"), or None
+    leader: int | None  # the running contestant with the lowest training loss
 
-    def _start(self, nets: list[nn.Module], optimizers: list[torch.optim.Optimizer],
-               extra: tuple[str, ...] = ()) -> None:  # fmt: skip
-        cfg = self.config
-        self.step_count = 0
-        self.halted: str | None = None
-        self.nets, self.optimizers = nets, optimizers
-        self.guards = [DivergenceGuard() for _ in nets]
-        self.out: list[str | None] = [None] * len(nets)
+
+RaceConfigT = TypeVar("RaceConfigT", bound=Config)
+RaceSnapshotT = TypeVar("RaceSnapshotT", bound=RaceSnapshot)
+
+
+class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
+    """The lock-step training loop. The config has `task`, `seed` and `batch_size`; a
+    subclass writes `_contestants` (nets mapping a batch (B, inputs) to (logits
+    (B, classes), anything), and their optimizers), `_build_snapshot` (with `race_fields`)
+    and optionally `_extra` series with `_sample`."""
+
+    check_every = RACE_CHUNK_STEPS
+
+    def _setup(self) -> None:
+        cfg: Any = self.config
+        arrays = load_classification(cfg.task, cfg.seed)
+        self.x_train, self.y_train, self.x_test, self.y_test = (
+            torch.from_numpy(a).to(DEVICE) for a in arrays
+        )
+        task = CLASSIFICATION_TASKS[cfg.task]
+        self.nets, self.optimizers = self._contestants(task.inputs, task.classes)
         self._order_gen = torch.Generator().manual_seed(cfg.seed + 2)
         self._order = torch.empty(0, dtype=torch.int64)
-        self._series = ("loss", *extra)
-        names = tuple(f"{kind}_{i}" for i in range(len(nets)) for kind in self._series)
-        self.history = History(names, max_points=1000)
-        self._cached = None
-        self._evaluate(force=True)
+
+    def _contestants(self, inputs: int, classes: int) -> tuple[list[nn.Module], list[Any]]:
+        """The nets (all starting from the same weights) and their optimizers."""
+        raise NotImplementedError
+
+    def _extra(self) -> tuple[str, ...]:
+        """Names of further per-net series that `_sample` records (default: none)."""
+        return ()
 
     def _sample(self, i: int, net: nn.Module, aux: Any) -> dict[str, float]:
         """Extra per-net values to record at a history sample (default: none)."""
         return {}
+
+    def _series(self) -> tuple[str, ...]:
+        kinds = ("loss", *self._extra())
+        return tuple(f"{kind}_{i}" for i in range(len(self.nets)) for kind in kinds)
+
+    def _watched(self) -> int:
+        return len(self.nets)
+
+    def _halt_reason(self) -> str | None:
+        return ALL_DIVERGED if all(self.out) else None
+
+    def chunk_words(self) -> str:
+        return f"{RACE_CHUNK_STEPS} steps of every network"
 
     def set_learning_rates(self, rates: list[float]) -> None:
         """Give contestant i learning rate rates[i] from its next step on."""
@@ -95,9 +125,9 @@ class Race(ChunkedTraining):
         batch, self._order = self._order[:size], self._order[size:]
         return batch.to(DEVICE)
 
-    def _chunk(self) -> bool:
-        """CHUNK_STEPS steps of every contestant still running; False once all are out."""
-        for _ in range(CHUNK_STEPS):
+    def _chunk(self) -> None:
+        """RACE_CHUNK_STEPS steps of every contestant still running."""
+        for _ in range(RACE_CHUNK_STEPS):
             idx = self._next_batch()
             xb, yb = self.x_train[idx], self.y_train[idx]
             for net, opt, out in zip(self.nets, self.optimizers, self.out):
@@ -107,26 +137,21 @@ class Race(ChunkedTraining):
                     F.cross_entropy(logits, yb).backward()
                     opt.step()
             self.step_count += 1
-        self._evaluate()
-        return self.halted is None
 
     @torch.no_grad()
-    def _evaluate(self, force: bool = False) -> None:
-        """Whole-training-set loss of each contestant: divergence check, history sample."""
-        record = force or self.history.wants(self.step_count)
+    def _evaluate(self) -> Evaluation:
+        """Whole-training-set loss of each contestant, plus the extra series when the
+        history will record this check."""
+        record = self.history.wants(self.step_count)
         values: dict[str, float] = {}
+        losses = []
         for i, net in enumerate(self.nets):
             logits, aux = net(self.x_train)
-            loss = float(F.cross_entropy(logits, self.y_train))
-            if self.out[i] is None and (reason := self.guards[i].check(loss)):
-                self.out[i] = f"stopped at step {self.step_count:,}: {reason}"
-            values[f"loss_{i}"] = loss
+            losses.append(float(F.cross_entropy(logits, self.y_train)))
+            values[f"loss_{i}"] = losses[-1]
             if record:
                 values |= {f"{k}_{i}": v for k, v in self._sample(i, net, aux).items()}
-        if all(self.out):
-            self.halted = "Every network in the race diverged."
-        if record:
-            self.history.add(self.step_count, **values)
+        return Evaluation(tuple(losses), values)
 
     def history_of(self, kind: str) -> np.ndarray:
         """One recorded series for every contestant, float32 (k, m)."""
@@ -138,9 +163,19 @@ class Race(ChunkedTraining):
         logits, _ = net(self.x_test)
         return float((logits.argmax(1) == self.y_test).float().mean())
 
-    def leader(self, losses: np.ndarray) -> int | None:
-        """The running contestant with the lowest loss, None before the first step."""
-        running = [
-            i for i, loss in enumerate(losses) if self.out[i] is None and math.isfinite(loss)
-        ]
-        return min(running, key=lambda i: losses[i]) if running and self.step_count else None
+    def race_fields(self, names: tuple[str, ...], labels: tuple[str, ...],
+                    losses: np.ndarray) -> dict[str, Any]:  # fmt: skip
+        """The RaceSnapshot fields, given each contestant's training loss now (k,)."""
+        running = [i for i, loss in enumerate(losses)
+                   if self.out[i] is None and math.isfinite(loss)]  # fmt: skip
+        leader = min(running, key=lambda i: losses[i]) if running and self.step_count else None
+        out = tuple(
+            None if why is None else f"stopped at step {at:,}: {why}"
+            for why, at in zip(self.out, self.out_at, strict=True)
+        )
+        return {
+            "step": self.step_count, "halted": self.halted, "names": names, "labels": labels,
+            "history_steps": self.history.steps(), "history_loss": self.history_of("loss"),
+            "train_loss": losses.astype(np.float32), "out": out, "leader": leader,
+            "test_accuracy": np.array([self.test_accuracy(n) for n in self.nets], np.float32),
+        }  # fmt: skip

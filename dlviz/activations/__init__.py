@@ -1,16 +1,15 @@
 """Activation functions and what they do to a network: the ACTIVATIONS registry
-(registry.py), softmax with temperature (softmax.py), the deep-stack probe at
-initialisation (probe.py) and the live activation race (race.py).
+(registry.py), sampled curves (curves.py) and softmax with temperature (softmax.py). The
+deep-stack probe (probe.py) and the live activation race (activation_race.py) are imported
+from their modules, as they build on dlviz.models, which builds on this registry.
 """
 
 from dlviz.activations.curves import CurveSamples, sample_curves, table_rows
-from dlviz.activations.probe import ProbeConfig, ProbeResult, describe_probe, probe
-from dlviz.activations.race import ActivationRaceSession, RaceConfig, RaceSnapshot
 from dlviz.activations.registry import (
+    ACTIVATION_LABELS,
     ACTIVATIONS,
     LEAKY_SLOPE,
     Activation,
-    Param,
     derivative,
     get_activation,
 )
@@ -21,28 +20,19 @@ from dlviz.activations.softmax import (
     parse_logits,
     softmax,
 )
-from dlviz.activations.stack import INITS
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_LABELS",
     "DEFAULT_LOGITS",
-    "INITS",
     "LEAKY_SLOPE",
     "Activation",
-    "ActivationRaceSession",
     "CurveSamples",
-    "Param",
-    "ProbeConfig",
-    "ProbeResult",
-    "RaceConfig",
-    "RaceSnapshot",
     "derivative",
-    "describe_probe",
     "entropy_bits",
     "get_activation",
     "max_entropy_bits",
     "parse_logits",
-    "probe",
     "sample_curves",
     "softmax",
     "table_rows",

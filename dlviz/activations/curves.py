@@ -11,9 +11,21 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from dlviz.activations.registry import derivative, get_activation
+from dlviz.activations.registry import ACTIVATION_LABELS, ACTIVATIONS, derivative, get_activation
+from dlviz.knobs import Config, knob
 
 MAX_SPAN = 50.0  # largest |z| the curves cover
+
+
+@dataclass(frozen=True)
+class CurvesConfig(Config):
+    """Which activations to plot, and over which inputs (their α/β come with the page)."""
+
+    names: tuple[str, ...] = knob(
+        ("sigmoid", "tanh", "relu"), "Activations", options=tuple(ACTIVATIONS),
+        labels=ACTIVATION_LABELS, count=(0, len(ACTIVATIONS)),
+    )  # fmt: skip
+    span: float = knob(5.0, "Show z from −a to a", low=1.0, high=10.0, step=0.5)
 
 
 @dataclass(frozen=True)
@@ -29,7 +41,7 @@ def param_label(name: str, values: dict[str, float]) -> str:
     """'Leaky ReLU (α=0.2)', or just the label when every parameter is at its default."""
     act = get_activation(name)
     shown = [
-        f"{'α' if p.name == 'alpha' else 'β'}={values[p.name]:g}"
+        f"{p.label}={values[p.name]:g}"
         for p in act.params
         if values.get(p.name, p.default) != p.default
     ]

@@ -2,7 +2,7 @@
 report, layer by layer, how the activations are distributed, how large the weight
 gradients are after one backward pass, and how many units are dead or saturated.
 
-It trains nothing; the race (race.py) shows the same quantities during training.
+It trains nothing; the race (activation_race.py) shows the same quantities during training.
 """
 
 from __future__ import annotations
@@ -13,40 +13,33 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlviz.activations.registry import get_activation
-from dlviz.activations.stack import DeepStack, check_init, gradient_norms, initialise, unit_health
+from dlviz.activations.health import unit_health
+from dlviz.activations.registry import ACTIVATION_LABELS, ACTIVATIONS, get_activation
+from dlviz.knobs import Config, as_field, knob
+from dlviz.models import SIGMA, DeepStack, gradient_norms, init_knob, initialise
 
-DEPTHS = (2, 30)  # allowed number of hidden layers
-WIDTHS = (16, 256)  # allowed units per hidden layer
 BATCH = 256  # samples in the probe batch
 BINS = 41  # histogram bins per layer
 N_OUT = 10  # readout size (random regression targets)
 
 
 @dataclass(frozen=True)
-class ProbeConfig:
-    """One probe. Parameters are (name, value) pairs of the activation's α/β."""
+class ProbeConfig(Config):
+    """One probe. `params` are (name, value) pairs of the activation's α/β, checked against
+    its own knobs."""
 
-    activation: str = "sigmoid"  # a name in dlviz.activations.ACTIVATIONS
-    depth: int = 20  # hidden layers, 2–30
-    width: int = 64  # units per hidden layer, 16–256
-    init: str = "default"  # a name in dlviz.activations.stack.INITS
-    sigma: float = 1.0  # standard deviation for init="normal"
+    activation: str = knob(
+        "sigmoid", "Activation", options=tuple(ACTIVATIONS), labels=ACTIVATION_LABELS
+    )
+    depth: int = knob(20, "Hidden layers", low=2, high=30, step=1)
+    width: int = knob(64, "Units per layer", low=16, high=256, options=(16, 32, 64, 128, 256))
+    init: str = as_field(init_knob("default", ("default", "xavier", "he", "normal")))
+    sigma: float = as_field(SIGMA)
     seed: int = 0  # seeds the weights, the batch and the targets
     params: tuple[tuple[str, float], ...] = ()  # e.g. (("alpha", 0.1),)
 
-    def validate(self) -> ProbeConfig:
-        """Raise ValueError with a learner-readable message for any bad field."""
-        act = get_activation(self.activation)
-        act.check_params(dict(self.params))
-        check_init(self.init, self.sigma)
-        for name, value, (low, high) in (
-            ("depth", self.depth, DEPTHS),
-            ("width", self.width, WIDTHS),
-        ):
-            if not (isinstance(value, int) and low <= value <= high):
-                raise ValueError(f"{name} must be a whole number from {low} to {high}")
-        return self
+    def _check(self) -> None:
+        get_activation(self.activation).check_params(dict(self.params))
 
 
 @dataclass(frozen=True)
@@ -82,11 +75,11 @@ def probe(config: ProbeConfig) -> ProbeResult:
     the MSE against N(0, 1) targets (BATCH, N_OUT), backpropagate once, and measure.
     Runs on the CPU in float64 (one small batch; a device round-trip would cost more than
     the maths)."""
-    cfg = config.validate()
+    cfg = config
     gen = torch.Generator().manual_seed(cfg.seed)
     net = DeepStack(cfg.width, cfg.width, cfg.depth, N_OUT, cfg.activation, dict(cfg.params))
     net.double()  # float64: an exploding signal stays a (huge) number ~8 times longer
-    initialise(net, cfg.init, cfg.sigma, gen)
+    initialise(net, cfg.init, gen, cfg.sigma)
     x = torch.randn(BATCH, cfg.width, generator=gen, dtype=torch.float64)
     target = torch.randn(BATCH, N_OUT, generator=gen, dtype=torch.float64)
     out, pre = net(x)

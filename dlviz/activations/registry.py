@@ -1,5 +1,5 @@
 """The ACTIVATIONS registry: element-wise activation functions in torch, each with its
-formula, output range, typical use, pros and cons, tunable parameters (α, β), and a
+formula, output range, typical use, pros and cons, tunable parameters (α, β) as knobs, and a
 hand-written derivative at the default parameters (tested against autograd) for the
 Playground's fused training step. It owns the functions only, not the diagnostics.
 """
@@ -7,29 +7,19 @@ Playground's fused training step. It owns the functions only, not the diagnostic
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from dlviz.knobs import Knob, fill
+
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 _GELU_K = math.sqrt(2.0 / math.pi)  # constant of GELU's tanh approximation
 _GELU_C = 0.044715
 LEAKY_SLOPE = 0.01  # leaky ReLU's default α
-
-
-@dataclass(frozen=True)
-class Param:
-    """A tunable parameter of an activation (a slider on the page)."""
-
-    name: str  # keyword argument of Activation.apply, e.g. "alpha"
-    symbol: str  # LaTeX, e.g. r"\alpha"
-    default: float
-    low: float  # slider range
-    high: float
-    step: float
 
 
 @dataclass(frozen=True)
@@ -51,7 +41,7 @@ class Activation:
     use: str  # where it is typically used
     pros: str
     cons: str
-    params: tuple[Param, ...] = ()
+    params: tuple[Knob, ...] = ()  # its tunable parameters (α, β), as slider knobs
     unit_failure: str | None = None  # how units fail in deep nets: "dead", "saturated", None
     needs_preactivation: bool = False  # scale_grad_ reads z (else only a)
     slope_vanishes: bool = True  # f'(z) reaches ~0 on a reachable range of z
@@ -67,18 +57,10 @@ class Activation:
         defaults = self.defaults
         return lambda z: self.apply(z, **defaults)
 
-    def check_params(self, params: dict[str, float]) -> dict[str, float]:
-        """Defaults overridden by `params`; unknown names or values outside a parameter's
-        slider range raise ValueError."""
-        known = {p.name: p for p in self.params}
-        for name, value in params.items():
-            if name not in known:
-                choices = ", ".join(known) or "none"
-                raise ValueError(f"{self.label} has no parameter {name!r} (it has: {choices})")
-            p = known[name]
-            if not (math.isfinite(value) and p.low <= value <= p.high):
-                raise ValueError(f"{self.label}'s {name} must be in [{p.low}, {p.high}]")
-        return self.defaults | dict(params)
+    def check_params(self, params: Mapping[str, float]) -> dict[str, float]:
+        """Defaults overridden by `params`; an unknown name or a value outside a parameter's
+        range raises ValueError."""
+        return fill(self.params, params, self.label)
 
 
 # --- hand-written derivatives at the default parameters ------------------------------------
@@ -153,9 +135,9 @@ def _step(z: Tensor) -> Tensor:
     return torch.sign(z).clamp_min(0.0)
 
 
-_ALPHA_LEAKY = Param("alpha", r"\alpha", LEAKY_SLOPE, 0.0, 0.5, 0.01)
-_ALPHA_ELU = Param("alpha", r"\alpha", 1.0, 0.1, 3.0, 0.1)
-_BETA = Param("beta", r"\beta", 1.0, 0.1, 10.0, 0.1)
+_ALPHA_LEAKY = Knob(LEAKY_SLOPE, "α", low=0.0, high=0.5, step=0.01, name="alpha")
+_ALPHA_ELU = Knob(1.0, "α", low=0.1, high=3.0, step=0.1, name="alpha")
+_BETA = Knob(1.0, "β", low=0.1, high=10.0, step=0.1, name="beta")
 
 _ENTRIES = (
     Activation(
@@ -256,6 +238,7 @@ _ENTRIES = (
 )  # fmt: skip
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in _ENTRIES}
+ACTIVATION_LABELS = {a.name: a.label for a in _ENTRIES}
 
 
 def get_activation(name: str) -> Activation:

@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from dlviz.knobs import Config, knob
+
 DEFAULT_LOGITS = (2.0, 1.0, 0.1)  # the course's example
 MAX_LOGITS = 12
 LOGIT_LIMIT = 1000.0  # |logit| bound: larger values are almost certainly a typo
-TEMPERATURES = (0.01, 100.0)  # allowed range of T
+
+
+@dataclass(frozen=True)
+class SoftmaxConfig(Config):
+    """The scores typed by the learner (parsed by parse_logits) and the temperature."""
+
+    logits: str = knob("2.0, 1.0, 0.1", "Logits, separated by commas", high=200)
+    temperature: float = knob(
+        1.0, "Temperature T", low=0.01, high=100.0,
+        options=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0),
+    )  # fmt: skip
 
 
 def parse_logits(text: str) -> tuple[float, ...]:

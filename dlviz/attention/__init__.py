@@ -1,11 +1,14 @@
 """Attention: scaled dot-product attention stage by stage (stages.py), positional encodings
-(positions.py), toy tasks with known patterns (tasks.py), a tiny transformer that returns its
-weights (model.py), the live training session (session.py) and pretrained Hugging Face
-models (pretrained.py, imported on demand: it loads `transformers` lazily).
+(positions.py), a tiny transformer that returns its weights (model.py), the live training
+session on dlviz.data's sequence tasks (session.py) and pretrained Hugging Face models
+(pretrained.py, imported on demand: it loads `transformers` lazily).
 """
 
 from dlviz.attention.model import POSITIONALS, TinyTransformer
 from dlviz.attention.positions import (
+    PositionsConfig,
+    PositionsView,
+    encode_positions,
     rope,
     rope_circle,
     rope_similarity,
@@ -14,36 +17,46 @@ from dlviz.attention.positions import (
     sinusoidal_table,
 )
 from dlviz.attention.session import (
+    PACES,
+    TASK_LABELS,
     AttentionConfig,
     AttentionSession,
     AttentionSnapshot,
+    AttentionView,
     probe_line,
     token_names,
 )
 from dlviz.attention.stages import (
+    EXAMPLE,
     AttentionStages,
     StepThrough,
+    StepThroughConfig,
     attention_stages,
     parse_tokens,
     step_through,
+    walk_through,
 )
-from dlviz.attention.tasks import TASKS, Task, get_task, make_batch, pattern
+from dlviz.data import SEQUENCE_TASKS
 
 __all__ = [
+    "EXAMPLE",
+    "PACES",
     "POSITIONALS",
-    "TASKS",
+    "SEQUENCE_TASKS",
+    "TASK_LABELS",
     "AttentionConfig",
     "AttentionSession",
     "AttentionSnapshot",
     "AttentionStages",
+    "AttentionView",
+    "PositionsConfig",
+    "PositionsView",
     "StepThrough",
-    "Task",
+    "StepThroughConfig",
     "TinyTransformer",
     "attention_stages",
-    "get_task",
-    "make_batch",
+    "encode_positions",
     "parse_tokens",
-    "pattern",
     "probe_line",
     "rope",
     "rope_circle",
@@ -53,4 +66,5 @@ __all__ = [
     "sinusoidal_table",
     "step_through",
     "token_names",
+    "walk_through",
 ]

@@ -5,11 +5,27 @@ encodings live in the trained model (dlviz.attention.model); this module trains 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from torch import Tensor
 
+from dlviz.knobs import Config, knob
+
 ROPE_BASE = 10_000.0  # θ_i = base^(−2i/d), as in the sinusoidal table
+
+
+@dataclass(frozen=True)
+class PositionsConfig(Config):
+    """How many positions and dimensions the encodings are drawn for, and which pair of
+    dimensions RoPE's rotation shows."""
+
+    length: int = knob(32, "Positions", low=4, high=64, step=1)
+    dim: int = knob(64, "Dimensions d", low=8, high=128, options=(8, 16, 32, 64, 128))
+    pair: int = knob(
+        0, "RoPE pair i", low=0, high=63, step=1, high_from=lambda v: v["dim"] // 2 - 1
+    )
 
 
 def frequencies(dim: int, base: float = ROPE_BASE) -> Tensor:
@@ -71,3 +87,32 @@ def rope_similarity(length: int, dim: int, base: float = ROPE_BASE) -> np.ndarra
     at position n after RoPE: a function of m − n alone (a Toeplitz matrix)."""
     turned = rope(torch.ones(length, dim), base)
     return similarity(turned)
+
+
+@dataclass(frozen=True)
+class PositionsView:
+    """What the positional-encodings section draws. float32 arrays."""
+
+    table: np.ndarray  # (T, d) the sinusoidal table
+    similarity: np.ndarray  # (T, T) cosine similarity of its rows
+    circles: tuple[np.ndarray, ...]  # per shown pair (P, 2): RoPE's turns of one vector
+    circle_labels: tuple[str, ...]  # "pair i (ω = …)"
+    rope_similarity: np.ndarray  # (T, T) one query against one key, by position
+
+
+def encode_positions(config: PositionsConfig) -> PositionsView:
+    """The encodings for `config`: the table and its similarity, RoPE's rotation of the
+    chosen pair beside a slower one (for contrast, at most 8 positions) and RoPE's
+    relative similarity."""
+    length, dim = config.length, config.dim
+    pair = min(config.pair, dim // 2 - 1)
+    slow = min(dim // 2 - 1, pair + max(1, dim // 8))
+    pairs = tuple(dict.fromkeys((pair, slow)))
+    table = sinusoidal_table(length, dim)
+    return PositionsView(
+        table=table,
+        similarity=similarity(table),
+        circles=tuple(rope_circle(min(length, 8), dim, p) for p in pairs),
+        circle_labels=tuple(f"pair {p} (ω = {ROPE_BASE ** (-2 * p / dim):.3g})" for p in pairs),
+        rope_similarity=rope_similarity(length, dim),
+    )

@@ -1,7 +1,8 @@
 """Attention weights of a small pretrained Hugging Face model on the learner's own text.
 
-Owns loading (safetensors only, no remote code, size-capped, cached) and one forward pass;
-it trains nothing, and `transformers` is imported only when a model is first needed.
+Owns loading by Hub id through the Hugging Face cache (never a visitor's text as a path;
+safetensors only, no remote code, size-capped, cached) and one forward pass. It trains
+nothing, and `transformers` is imported only when a model is first needed.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from dlviz.knobs import Config, knob
 
 # A classroom server holds at most CACHE_SIZE models. The caps fit bert-large and
 # gpt2-medium (~350 M parameters, ~1.4 GB in float32) and refuse anything bigger.
@@ -33,12 +37,41 @@ SUGGESTED_MODELS: tuple[str, ...] = (
     "distilgpt2",  # decoder-only (causal), 6 layers × 12 heads
 )
 
+
+@dataclass(frozen=True)
+class PretrainedConfig(Config):
+    """The pretrained view: on or off, which Hub model (any id may be typed), the text, and
+    whether this visitor asks for a download (only where the server allows them)."""
+
+    on: bool = knob(False, "Show a pretrained model's attention")
+    model: str = knob(SUGGESTED_MODELS[0], "Model (Hub id)", options=SUGGESTED_MODELS, high=96,
+                      widget="combo")  # fmt: skip
+    text: str = knob("The animal didn't cross the street because it was too tired.", "Text",
+                     high=400)  # fmt: skip
+    download: bool = knob(False, "Allow download", help="Fetch the model from the Hub if this "
+                          "server has no copy.")  # fmt: skip
+    layer: int = knob(1, "Layer", low=1, high=MAX_LAYERS, step=1)
+    head: int = knob(1, "Head", low=1, high=64, step=1)
+
+
 _HUB_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?"
 _HUB_ID = re.compile(rf"{_HUB_PART}(?:/{_HUB_PART})?")
 _LOAD_LOCK = threading.Lock()  # one load at a time (a model is never loaded twice at once)
 _CACHE_LOCK = threading.Lock()  # held only for dictionary updates: hits never wait on a load
 DOWNLOAD_ENV = "DLVIZ_ALLOW_DOWNLOADS"  # "1": the server's operator lets visitors download
-_CACHE: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
+_CACHE: OrderedDict[str, tuple[Any, Any]] = OrderedDict()  # Hub id -> (tokenizer, model)
+_LOCAL_ONLY = {"local_files_only": True, "trust_remote_code": False}  # every transformers call
+
+# The files a snapshot may be fetched with (glob patterns): config first, so the size caps are
+# checked before any weight downloads; never pickles (*.bin, *.pt, *.pkl) nor *.h5 / *.msgpack.
+_CONFIG_FILES: tuple[str, ...] = ("config.json",)
+_MODEL_FILES: tuple[str, ...] = (
+    *_CONFIG_FILES,
+    *("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"),
+    *("vocab.txt", "vocab.json", "merges.txt"),  # WordPiece (BERT), byte-level BPE (GPT-2)
+    *("spiece.model", "sentencepiece.bpe.model", "tokenizer.model"),  # SentencePiece protobufs
+    *("model.safetensors", "model.safetensors.index.json", "model-*-of-*.safetensors"),
+)
 
 
 def downloads_allowed() -> bool:
@@ -65,12 +98,12 @@ class PretrainedAttention:
 def check_hub_name(text: str) -> str:
     """`text` stripped if it is a Hub id (`name` or `owner/name`), else ValueError.
 
-    Letters, digits, '-', '_' and '.' only; no '..' or '--'; at most 96 characters. A name
-    that is also a directory where the app runs is refused, so users never reach local files.
+    Letters, digits, '-', '_' and '.' only; no '..' or '--'; at most 96 characters. The name is
+    only ever looked up in the Hugging Face cache (and on the Hub), never as a path, so the
+    answer is the same whatever files or folders the server holds.
     """
     name = text.strip()
-    bad = not name or len(name) > 96 or ".." in name or "--" in name or not _HUB_ID.fullmatch(name)
-    if bad or os.path.exists(name):
+    if not name or len(name) > 96 or ".." in name or "--" in name or not _HUB_ID.fullmatch(name):
         raise ValueError(
             f"'{name[:100]}' is not a Hugging Face Hub model id. Use 'name' or 'owner/name' "
             "made of letters, digits, '-', '_' and '.', for example 'prajjwal1/bert-tiny'."
@@ -78,31 +111,44 @@ def check_hub_name(text: str) -> str:
     return name
 
 
-def _not_available(name: str, allow_download: bool, err: Exception) -> PretrainedUnavailable:
-    """Translate a transformers / huggingface_hub failure into a sentence for the learner."""
+def _first_line(err: Exception, folder: str | None = None) -> str:
+    """The error's first line for the learner, with the server's cache folder left out."""
     message = str(err).strip()
-    detail = message.splitlines()[0][:300] if message else type(err).__name__
-    local = os.path.isdir(name)
-    if "safetensors" in message and (local or allow_download):
-        return PretrainedUnavailable(
-            f"'{name}' has no safetensors weights. dlviz loads only safetensors files, because "
-            "pickled .bin weights can run code; choose another model."
-        )
-    if isinstance(err, OSError) and not (local or allow_download):
+    if folder:
+        message = message.replace(folder, "the model's folder")
+    return message.splitlines()[0][:300] if message else type(err).__name__
+
+
+def _unreachable(name: str, allow_download: bool, err: Exception) -> PretrainedUnavailable:
+    """A Hub id that the cache does not hold (or the Hub did not give): a sentence."""
+    if not allow_download:
         how = (
             "Switch on 'Allow download'"
             if downloads_allowed()
             else f"Allow downloads on this server ({DOWNLOAD_ENV}=1)"
         )
         return PretrainedUnavailable(
-            f"'{name}' is not in this machine's Hugging Face cache (with safetensors weights) "
-            f"and downloading is switched off. {how} or run `hf download {name}` where the "
-            "app runs."
+            f"'{name}' is not in this machine's Hugging Face cache and downloading is switched "
+            f"off. {how} or run `hf download {name}` where the app runs."
+        )
+    return PretrainedUnavailable(
+        f"Could not load '{name}': check the name on huggingface.co and that the app's machine "
+        f"can reach the Hub, or run `hf download {name}` there. ({_first_line(err)})"
+    )
+
+
+def _unreadable(name: str, folder: str, err: Exception) -> PretrainedUnavailable:
+    """A model folder (found in the cache, or given by code) that cannot be loaded: a sentence."""
+    detail = _first_line(err, folder)
+    if "safetensors" in str(err):
+        return PretrainedUnavailable(
+            f"'{name}' has no safetensors weights. dlviz loads only safetensors files, because "
+            "pickled .bin weights can run code; choose another model."
         )
     if isinstance(err, OSError):
         return PretrainedUnavailable(
-            f"Could not load '{name}': check the name on huggingface.co and that the app's "
-            f"machine can reach the Hub, or run `hf download {name}` there. ({detail})"
+            f"'{name}' could not be read: a file it needs (config, tokenizer or weights) is "
+            f"missing or damaged; run `hf download {name}` where the app runs. ({detail})"
         )
     return PretrainedUnavailable(
         f"'{name}' cannot be shown here: this view needs a text model with a tokenizer, "
@@ -136,49 +182,104 @@ def _check_config(name: str, config: Any) -> None:
         )
 
 
-def _load(name: str, allow_download: bool) -> tuple[Any, Any]:
-    """Config first (checked), then tokenizer and weights; every failure is translated."""
+def _import_transformers() -> None:
+    """Import transformers when a model is first needed; a sentence for the learner if missing."""
     try:
-        import torch
-        from transformers import AutoConfig, AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # no tqdm bars in the server's log
+        import transformers
     except ImportError as err:
         needs = "The pretrained view needs the 'transformers' package: pip install transformers"
         raise PretrainedUnavailable(f"{needs}==5.23.0 where the app runs.") from err
-    hub = {"local_files_only": not allow_download, "trust_remote_code": False}
+    transformers.utils.logging.disable_progress_bar()  # no tqdm bars in the log, hub's too
+
+
+def _snapshot(name: str, allow_download: bool, files: tuple[str, ...], revision: str | None) -> str:
+    """The folder of Hub id `name` inside the Hugging Face cache (models--owner--name/snapshots/
+    <commit>); with downloads allowed, fetches only the files matching `files` first. The name
+    is a repository id here, never a path; the server's own Hub token is never sent."""
+    from huggingface_hub import snapshot_download
+
     try:
-        config = AutoConfig.from_pretrained(name, **hub)
-        _check_config(name, config)
-        tokenizer = AutoTokenizer.from_pretrained(name, **hub)
-        model = AutoModel.from_pretrained(
-            name,
+        return snapshot_download(
+            repo_id=name,
+            revision=revision,
+            allow_patterns=list(files),
+            local_files_only=not allow_download,
+            token=False,  # a visitor never reaches the private or gated repos of the server's token
+        )
+    except Exception as err:  # not cached, not on the Hub, offline, network errors
+        raise _unreachable(name, allow_download, err) from err
+
+
+def _read_config(name: str, folder: str) -> Any:
+    """The model's config from `folder`, refused over the size caps before any weight is read."""
+    import transformers
+
+    try:
+        config = transformers.AutoConfig.from_pretrained(folder, **_LOCAL_ONLY)
+    except Exception as err:  # OSError, ValueError, KeyError (unknown model_type)
+        raise _unreadable(name, folder, err) from err
+    _check_config(name, config)
+    return config
+
+
+def _read_model(name: str, folder: str, config: Any) -> tuple[Any, Any]:
+    """(tokenizer, model) from `folder`: safetensors weights only, float32, eager attention."""
+    import torch
+    import transformers
+
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(folder, **_LOCAL_ONLY)
+        model = transformers.AutoModel.from_pretrained(
+            folder,
             config=config,
             use_safetensors=True,  # never unpickle .bin weights
             attn_implementation="eager",  # sdpa / flash kernels return no weights
             dtype=torch.float32,  # transformers 5 defaults to "auto" (checkpoint dtype)
-            **hub,
+            **_LOCAL_ONLY,
         )
-    except PretrainedUnavailable:
-        raise
-    except Exception as err:  # OSError, ValueError, KeyError, hub and network errors
-        raise _not_available(name, allow_download, err) from err
+    except Exception as err:  # OSError, ValueError, KeyError
+        raise _unreadable(name, folder, err) from err
     return tokenizer, model.to("cpu").eval()
 
 
-def load_pretrained(name_or_path: str, *, allow_download: bool = False) -> tuple[Any, Any]:
-    """(tokenizer, model) on CPU, float32, eval mode, eager attention; cached per name.
+def _load(name: str, allow_download: bool) -> tuple[Any, Any]:
+    """Hub id -> its cache folder -> config (checked) -> tokenizer and weights. Only the config
+    is fetched first, so a model over the caps is refused before its weights are downloaded."""
+    _import_transformers()
+    folder = _snapshot(name, allow_download, _CONFIG_FILES, revision=None)
+    config = _read_config(name, folder)
+    commit = Path(folder).name  # the snapshot the config came from: the rest must match it
+    folder = _snapshot(name, allow_download, _MODEL_FILES, revision=commit)
+    return _read_model(name, folder, config)
 
-    Raises PretrainedUnavailable with a learner-facing sentence when it cannot be had, or
-    when a download is asked for on a server that does not allow them (downloads_allowed).
-    Loads are serialised, so two visitors asking at once load the model once; a model
-    already in memory is returned without waiting for another's load or download.
+
+def load_pretrained_dir(path: str | os.PathLike[str]) -> tuple[Any, Any]:
+    """(tokenizer, model) from a folder saved with `save_pretrained`, chosen by code or tests.
+
+    The same checks as load_pretrained (size caps, safetensors only, no remote code), not
+    cached. Never pass it a visitor's text: a name typed on a page goes to load_pretrained.
     """
+    folder = os.fspath(path)
+    _import_transformers()
+    return _read_model(folder, folder, _read_config(folder, folder))
+
+
+def load_pretrained(name: str, *, allow_download: bool = False) -> tuple[Any, Any]:
+    """(tokenizer, model) of Hub id `name` on CPU, float32, eval mode, eager attention;
+    cached per name. The model comes from this machine's Hugging Face cache, or with
+    `allow_download` from the Hub (config, tokenizer and safetensors files only).
+
+    Raises ValueError when `name` is not a Hub id (check_hub_name), and PretrainedUnavailable
+    with a learner-facing sentence when the model cannot be had, or when a download is asked
+    for on a server that does not allow them (downloads_allowed). Loads are serialised, so two
+    visitors asking at once load the model once; a model already in memory is returned
+    without waiting for another's load or download.
+    """
+    name = check_hub_name(name)
     with _CACHE_LOCK:
-        if name_or_path in _CACHE:
-            _CACHE.move_to_end(name_or_path)
-            return _CACHE[name_or_path]
+        if name in _CACHE:
+            _CACHE.move_to_end(name)
+            return _CACHE[name]
     if allow_download and not downloads_allowed():
         raise PretrainedUnavailable(
             f"This server does not download models (its operator can allow it with "
@@ -186,11 +287,11 @@ def load_pretrained(name_or_path: str, *, allow_download: bool = False) -> tuple
         )
     with _LOAD_LOCK:
         with _CACHE_LOCK:
-            if name_or_path in _CACHE:  # loaded by another visitor while we waited
-                return _CACHE[name_or_path]
-        loaded = _load(name_or_path, allow_download)
+            if name in _CACHE:  # loaded by another visitor while we waited
+                return _CACHE[name]
+        loaded = _load(name, allow_download)
         with _CACHE_LOCK:
-            _CACHE[name_or_path] = loaded
+            _CACHE[name] = loaded
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
         return loaded
@@ -222,7 +323,7 @@ def _is_causal(model: Any) -> bool:
 
 
 def pretrained_attention(
-    name_or_path: str, text: str, *, allow_download: bool = False, max_tokens: int = 48
+    name: str, text: str, *, allow_download: bool = False, max_tokens: int = 48
 ) -> PretrainedAttention:
     """Run `text` through the model once and return every layer's and head's attention.
 
@@ -235,22 +336,21 @@ def pretrained_attention(
         raise ValueError(f"max_tokens must be between {MIN_TOKENS} and {MAX_TOKENS}.")
     import torch
 
-    tokenizer, model = load_pretrained(name_or_path, allow_download=allow_download)
+    tokenizer, model = load_pretrained(name, allow_download=allow_download)
     ids, truncated = _token_ids(tokenizer, model.config, text, max_tokens)
     try:
         with torch.no_grad():
             outputs = model(input_ids=torch.tensor([ids]), output_attentions=True)
     except Exception as err:  # an architecture that cannot run this input
-        raise PretrainedUnavailable(f"'{name_or_path}' failed on this text: {err}") from err
+        raise PretrainedUnavailable(f"'{name}' failed on this text: {err}") from err
     maps = getattr(outputs, "attentions", None)  # per layer (1, heads, T, T); () if not eager
     if not maps or any(m is None for m in maps):
         raise PretrainedUnavailable(
-            f"'{name_or_path}' does not expose its attention weights; "
-            "try a BERT- or GPT-style model."
+            f"'{name}' does not expose its attention weights; try a BERT- or GPT-style model."
         )
     attention = torch.stack(list(maps))[:, 0]  # (layers, 1, heads, T, T) -> (layers, heads, T, T)
     return PretrainedAttention(
-        model_name=name_or_path,
+        model_name=name,
         tokens=_readable(tokenizer, ids),
         attention=attention.to(torch.float32).numpy(),
         causal=_is_causal(model),

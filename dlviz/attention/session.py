@@ -1,6 +1,6 @@
 """The attention live session: a tiny transformer trained on a toy task (fresh seeded
 batches every step, Adam, cross-entropy on the graded positions), snapshotting loss, token
-accuracy and every head's attention on a fixed probe sequence. Satisfies dlviz.live.Session.
+accuracy and every head's attention on a fixed probe sequence. A LiveSession.
 """
 
 from __future__ import annotations
@@ -13,53 +13,65 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from dlviz.attention.model import TinyTransformer, check_positional
-from dlviz.attention.tasks import get_task, make_batch, pattern
+from dlviz.attention.model import POSITIONALS, TinyTransformer
+from dlviz.attention.positions import similarity
+from dlviz.data import SEQUENCE_TASKS, get_sequence_task, make_batch, pattern
 from dlviz.device import DEVICE
-from dlviz.live import (
-    ChunkedTraining,
-    DivergenceGuard,
-    History,
-    Snapshot,
-    check_learning_rate,
-    live_field,
-)
+from dlviz.knobs import Config, knob
+from dlviz.live import Evaluation, LiveSession, Snapshot
+from dlviz.optimizers import build_optimizer
 
-CHUNK_STEPS = 20  # default optimisation steps between evaluations / history samples
 EVAL_SEQUENCES = 512  # held-out sequences the loss and accuracy are measured on
 ABLATION_SEQUENCES = 128  # of those, the ones each head's ablation is measured on (speed)
+PACES = ("1", "5", "20", "max")  # steps per update; "max" trains 20-step chunks for a whole tick
 # torch initialises nn layers from the process-wide CPU generator: seeding it for one
 # session's weights must not interleave with another thread doing the same.
 _INIT_LOCK = threading.Lock()
+TASK_LABELS = {name: task.label for name, task in SEQUENCE_TASKS.items()}
 
 
 @dataclass(frozen=True)
-class AttentionConfig:
-    """One transformer on one task; every field but the learning rate builds a new session."""
+class AttentionConfig(Config):
+    """One transformer on one task; every field but the learning rate and the pace builds a
+    new session."""
 
-    task: str = "reverse"  # a name in dlviz.attention.tasks.TASKS
-    length: int = 8  # tokens per sequence, 4–16 (even for induction)
-    vocab: int = 10  # distinct tokens, 4–26
-    layers: int = 1  # transformer blocks, 1–2
-    heads: int = 2  # attention heads per block, 1–4 (must divide d_model)
-    d_model: int = 32  # width of the residual stream, 16–64
-    positional: str = "learned"  # a name in dlviz.attention.model.POSITIONALS
-    batch_size: int = 64  # fresh sequences per step, 8–512
-    seed: int = 0  # seeds weights, training batches, evaluation set and probe
-    learning_rate: float = live_field(3e-3, "Adam's step size; may change mid-run")
-    chunk_steps: int = live_field(CHUNK_STEPS, "steps between evaluations, 1–100 (slow motion)")
+    task: str = knob("reverse", "Task", options=tuple(SEQUENCE_TASKS), labels=TASK_LABELS)
+    length: int = knob(8, "Sequence length", low=4, high=16, step=2)
+    vocab: int = knob(10, "Vocabulary", low=4, high=26, step=1)
+    layers: int = knob(1, "Layers", low=1, high=2, options=(1, 2), widget="segmented")
+    heads: int = knob(2, "Heads", low=1, high=4, options=(1, 2, 4), widget="segmented")
+    d_model: int = knob(32, "d_model", low=16, high=64, options=(16, 32, 64))
+    positional: str = knob(
+        "learned",
+        "Positions",
+        options=tuple(POSITIONALS),
+        help=" · ".join(f"{k}: {v}" for k, v in POSITIONALS.items()),
+    )
+    batch_size: int = knob(
+        64, "Batch size", low=8, high=512, options=(8, 16, 32, 64, 128, 256, 512)
+    )
+    seed: int = knob(
+        0,
+        "Seed",
+        low=0,
+        high=99_999,
+        step=1,
+        widget="number",
+        help="Seeds the weights, the training batches, the evaluation set and the probe.",
+    )
+    learning_rate: float = knob(
+        3e-3, "Learning rate (Adam)", low=1e-5, high=10.0, log=True, live=True
+    )
+    pace: str = knob(
+        "5",
+        "Steps per update",
+        options=PACES,
+        widget="segmented",
+        live=True,
+        help="1 is slow motion; 2 updates a second.",
+    )
 
-    def validate(self) -> AttentionConfig:
-        """Raise ValueError with a learner-readable message for any bad field."""
-        get_task(self.task)
-        check_positional(self.positional)
-        for name, value, low, high in (
-            ("sequence length", self.length, 4, 16), ("vocabulary", self.vocab, 4, 26),
-            ("layers", self.layers, 1, 2), ("heads", self.heads, 1, 4),
-            ("d_model", self.d_model, 16, 64), ("batch size", self.batch_size, 8, 512),
-        ):  # fmt: skip
-            if isinstance(value, bool) or not (isinstance(value, int) and low <= value <= high):
-                raise ValueError(f"{name} must be a whole number from {low} to {high}")
+    def _check(self) -> None:
         if self.d_model % self.heads:
             raise ValueError(f"d_model ({self.d_model}) must split evenly into {self.heads} heads")
         if self.task == "induction" and self.length % 2:
@@ -68,15 +80,18 @@ class AttentionConfig:
             raise ValueError("RoPE turns pairs of dimensions: d_model ÷ heads must be even")
         if self.positional == "sinusoidal" and self.d_model % 2:
             raise ValueError("the sinusoidal table needs an even d_model")
-        check_learning_rate(self.learning_rate)
-        check_chunk(self.chunk_steps)
-        return self
+
+    @property
+    def chunk_steps(self) -> int:
+        """Steps between evaluations: the pace, 20 for "max"."""
+        return 20 if self.pace == "max" else int(self.pace)
 
 
-def check_chunk(steps: int) -> None:
-    """ValueError unless `steps` is a whole number of steps per chunk from 1 to 100."""
-    if isinstance(steps, bool) or not (isinstance(steps, int) and 1 <= steps <= 100):
-        raise ValueError("steps per update must be a whole number from 1 to 100")
+@dataclass(frozen=True)
+class AttentionView(Config):
+    """How the trained heads are drawn (nothing here retrains)."""
+
+    overlay: bool = knob(True, "Outline the correct pattern")
 
 
 def token_names(vocab: int) -> tuple[str, ...]:
@@ -122,15 +137,16 @@ class AttentionSnapshot(Snapshot):
     #                       ABLATION_SEQUENCES evaluation sequences)
     ablation_baseline: float  # accuracy with every head on, on those same sequences
     positions: np.ndarray | None  # (T, d_model) positional vectors added to tokens, or None
+    position_similarity: np.ndarray | None  # (T, T) cosine similarity of those, or None
 
 
-class AttentionSession(ChunkedTraining):
-    """Trains a TinyTransformer on fresh batches of a toy task, `chunk_steps` at a time;
-    `step(budget_s)` and `train_steps(n)` come from ChunkedTraining."""
+class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
+    """Trains a TinyTransformer on fresh batches of a toy task, `chunk_steps` at a time,
+    with an evaluation after every chunk."""
 
-    def __init__(self, config: AttentionConfig) -> None:
-        self.config = cfg = config.validate()
-        self.task = get_task(cfg.task)
+    def _setup(self) -> None:
+        cfg = self.config
+        self.task = get_sequence_task(cfg.task)
         self._batch_gen = torch.Generator().manual_seed(cfg.seed)
         # Seeded weights: the CPU generator only (not CUDA's), restored afterwards.
         with _INIT_LOCK, torch.random.fork_rng(devices=[]):
@@ -139,7 +155,7 @@ class AttentionSession(ChunkedTraining):
                                     cfg.positional, self.task.causal)  # fmt: skip
         self.model = model.to(DEVICE)
         params = [p for p in self.model.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.Adam(params, lr=cfg.learning_rate)
+        self.optimizer = build_optimizer("adam", params, cfg.learning_rate)
         eval_gen = torch.Generator().manual_seed(cfg.seed + 1)
         self.x_eval = make_batch(self.task, EVAL_SEQUENCES, cfg.length, cfg.vocab,
                                  eval_gen).to(DEVICE)  # fmt: skip
@@ -147,12 +163,14 @@ class AttentionSession(ChunkedTraining):
         self.probe = make_batch(self.task, 1, cfg.length, cfg.vocab, probe_gen,
                                 distinct=True).to(DEVICE)  # fmt: skip
         self.scored = self.task.scored(cfg.length).to(DEVICE)
-        self.step_count = 0
-        self.halted: str | None = None
-        self.guard = DivergenceGuard()
-        self.history = History(("loss", "accuracy"), max_points=1000)
-        self._cached = None
-        self._evaluate(force=True)
+        self.check_every = 1  # after every chunk, whatever its length
+
+    def _series(self) -> tuple[str, ...]:
+        return ("loss", "accuracy")
+
+    def chunk_words(self) -> str:
+        steps = self.config.chunk_steps
+        return f"{steps} step{'s' if steps > 1 else ''}"
 
     def _loss(self, x: Tensor, head_mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(cross-entropy on graded positions, per-token correctness (B, graded)) for x."""
@@ -163,8 +181,8 @@ class AttentionSession(ChunkedTraining):
                                graded_targets.reshape(-1))  # fmt: skip
         return loss, graded_logits.argmax(-1) == graded_targets
 
-    def _chunk(self) -> bool:
-        """`chunk_steps` Adam steps on fresh batches, then an evaluation; False once halted."""
+    def _chunk(self) -> None:
+        """`chunk_steps` Adam steps on fresh batches."""
         cfg = self.config
         for _ in range(cfg.chunk_steps):
             x = make_batch(self.task, cfg.batch_size, cfg.length, cfg.vocab, self._batch_gen)
@@ -173,27 +191,18 @@ class AttentionSession(ChunkedTraining):
             loss.backward()
             self.optimizer.step()
             self.step_count += 1
-        self._evaluate()
-        return self.halted is None
 
     @torch.no_grad()
-    def _evaluate(self, force: bool = False) -> None:
-        """Loss and accuracy on the evaluation set (kept for the next snapshot, which is
-        taken at this step): divergence check and history sample."""
+    def _evaluate(self) -> Evaluation:
+        """Loss and token accuracy on the evaluation set."""
         loss, correct = self._loss(self.x_eval)
-        self._latest = (float(loss), float(correct.float().mean()))
-        if reason := self.guard.check(self._latest[0]):
-            self.halted = reason
-        if force or self.history.wants(self.step_count):
-            self.history.add(self.step_count, loss=self._latest[0], accuracy=self._latest[1])
+        values = {"loss": float(loss), "accuracy": float(correct.float().mean())}
+        return Evaluation((values["loss"],), values)
 
-    def retune(self, config: AttentionConfig) -> None:
-        """Take a new learning rate or chunk size without resetting training."""
-        check_learning_rate(config.learning_rate)
-        check_chunk(config.chunk_steps)
-        self.config = config
+    def _apply_live(self) -> None:
+        """The learning rate (the pace is read at each chunk)."""
         for group in self.optimizer.param_groups:
-            group["lr"] = config.learning_rate
+            group["lr"] = self.config.learning_rate
 
     @torch.no_grad()
     def accuracy(self, head_mask: Tensor | None = None, sequences: int = EVAL_SEQUENCES) -> float:
@@ -231,7 +240,7 @@ class AttentionSession(ChunkedTraining):
             step=self.step_count, halted=self.halted,
             history_steps=self.history.steps(), history_loss=self.history.series("loss"),
             history_accuracy=self.history.series("accuracy"),
-            loss=self._latest[0], accuracy=self._latest[1],
+            loss=self.latest.values["loss"], accuracy=self.latest.values["accuracy"],
             vocab=self.config.vocab, probe=as_np(self.probe[0]),
             probe_targets=as_np(self.task.targets(self.probe)[0]),
             probe_predictions=as_np(logits[0].argmax(-1)), scored=as_np(self.scored),
@@ -240,4 +249,5 @@ class AttentionSession(ChunkedTraining):
             pattern_mass=mass, best_head=best, ablation=self._ablation(),
             ablation_baseline=self.accuracy(sequences=ABLATION_SEQUENCES),
             positions=None if positions is None else as_np(positions).astype(np.float32),
+            position_similarity=None if positions is None else similarity(positions.detach().cpu()),
         )  # fmt: skip

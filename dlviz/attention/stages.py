@@ -14,8 +14,10 @@ import torch
 from torch import Tensor
 
 from dlviz.attention.positions import sinusoidal
+from dlviz.knobs import Config, knob
 
 MAX_TOKENS = 12  # tokens the step-through takes (more are cut off)
+EXAMPLE = "the cat sat on the mat"  # the step-through's sentence until the learner types one
 MAX_TOKEN_CHARS = 16  # a longer token is cut to this many characters
 EMBED_DIM = 32  # d_model of the step-through's made-up embeddings
 
@@ -32,6 +34,21 @@ class AttentionStages:
     masked: Tensor  # (..., heads, T, T) scaled with −inf above the diagonal when causal
     weights: Tensor  # (..., heads, T, T) softmax of masked along each row
     output: Tensor  # (..., heads, T, d_v) weights · V, zero for a masked-out head
+
+
+@dataclass(frozen=True)
+class StepThroughConfig(Config):
+    """The hand-sized example: the tokens, the size of queries and keys, the heads, which
+    head to show, and the three switches."""
+
+    tokens: str = knob(EXAMPLE, "Tokens (separated by spaces)", high=300)
+    d_k: int = knob(8, "d_k (query/key size)", low=1, high=512,
+                    options=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))  # fmt: skip
+    heads: int = knob(1, "Heads", low=1, high=4, step=1)
+    head: int = knob(1, "Show head", low=1, high=4, step=1, high_from=lambda v: v["heads"])
+    scale: bool = knob(True, "Divide by √d_k")
+    causal: bool = knob(False, "Causal mask (decoder)")
+    positions: bool = knob(True, "Add positional encodings")
 
 
 def causal_mask(t: int, device: torch.device | None = None) -> Tensor:
@@ -123,3 +140,17 @@ def step_through(
         entropy_bits=entropy.mean(-1).numpy().astype(np.float32),
         score_spread=att.scaled.flatten(1).std(-1).numpy().astype(np.float32),
     )  # fmt: skip
+
+
+def walk_through(config: StepThroughConfig) -> tuple[StepThrough, str | None, bool]:
+    """The step-through for `config`: (its stages, why the typed tokens could not be used
+    (then the EXAMPLE sentence is shown) or None, whether tokens were cut)."""
+    problem = None
+    try:
+        tokens, cut = parse_tokens(config.tokens)
+    except ValueError as err:
+        problem = str(err)
+        tokens, cut = parse_tokens(EXAMPLE)
+    seen = step_through(tokens, config.d_k, config.heads, causal=config.causal,
+                        scale=config.scale, positions=config.positions)  # fmt: skip
+    return seen, problem, cut

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from dlviz.descent.optimizers import build_optimizer, get_optimizer
 from dlviz.descent.schedules import build_schedule, get_schedule
 from dlviz.descent.surfaces import Surface, get_surface
-from dlviz.live import check_learning_rate
+from dlviz.optimizers import LEARNING_RATE, build_optimizer, get_optimizer
 
 MAX_STEPS = 2000
 ESCAPE_FACTOR = 100.0  # a position this many view-box radii from the centre has run off
@@ -84,7 +83,7 @@ def descend(
         raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps}")
     if not all(math.isfinite(v) for v in start) or len(start) != 2:
         raise ValueError(f"start must be two finite numbers, got {start}")
-    rate = check_learning_rate(lr if lr is not None else default_lr(surf, optimizer_name))
+    rate = LEARNING_RATE.check(lr if lr is not None else default_lr(surf, optimizer_name))
     theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = build_optimizer(optimizer_name, [theta], rate, hyperparams)
     scheduler = build_schedule(schedule, opt, steps, schedule_params)

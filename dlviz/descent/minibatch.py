@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from sklearn.datasets import load_diabetes
 
-from dlviz.live import check_learning_rate
+from dlviz.descent.surfaces import ContourGrid
+from dlviz.optimizers import LEARNING_RATE
 
 MAX_UPDATES = 2000
 BOX = (-1.0, 3.0, -1.5, 2.5)  # w range, b range shown on the contour
@@ -66,6 +67,12 @@ def mse_grid(data: RegressionData, n: int = 80) -> tuple[np.ndarray, np.ndarray,
     return w, b, mse(data, ww, bb)
 
 
+def mse_contour(data: RegressionData) -> ContourGrid:
+    """The exact loss over BOX with the least-squares fit as its minimum."""
+    w, b, z = mse_grid(data)
+    return ContourGrid(w, b, z, (least_squares(data),), False, BOX)
+
+
 @dataclass(frozen=True)
 class BatchPath:
     """One SGD run: positions (u + 1, 2) as (w, b); full_loss (u + 1,) the exact MSE there;
@@ -90,7 +97,7 @@ def batch_path(
     if not (isinstance(updates, int) and 1 <= updates <= MAX_UPDATES):
         raise ValueError(f"updates must be a whole number from 1 to {MAX_UPDATES}")
     theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)  # (w, b)
-    opt = torch.optim.SGD([theta], lr=check_learning_rate(lr))
+    opt = torch.optim.SGD([theta], lr=LEARNING_RATE.check(lr))
     x, y = torch.from_numpy(data.x), torch.from_numpy(data.y)
     gen = torch.Generator().manual_seed(seed)
     order = torch.empty(0, dtype=torch.int64)

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch.optim import lr_scheduler as sched
 
-from dlviz.descent.knobs import Hyper, fill_knobs
+from dlviz.knobs import Knob, fill
 
 Builder = Callable[[torch.optim.Optimizer, int, dict[str, float]], Any]
 
@@ -24,12 +24,12 @@ class ScheduleSpec:
     label: str
     latex: str  # η_t in terms of the base rate η₀ and the step t
     build: Builder = field(repr=False)
-    knobs: tuple[Hyper, ...] = ()
+    knobs: tuple[Knob, ...] = ()
     needs_loss: bool = False
 
     def check(self, params: Mapping[str, float]) -> dict[str, float]:
         """Defaults completed with `params`; ValueError for unknown names or bad values."""
-        return fill_knobs(self.knobs, params, f"the {self.label} schedule")
+        return fill(self.knobs, params, f"the {self.label} schedule")
 
 
 def _warmup_cosine(opt: torch.optim.Optimizer, steps: int, p: dict[str, float]) -> Any:
@@ -51,15 +51,15 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         r"\eta_t = \eta_0\,\gamma^{\lfloor t / s \rfloor}",
         lambda o, n, p: sched.StepLR(o, step_size=int(p["every"]), gamma=p["gamma"]),
         (
-            Hyper("every", "s: steps between drops", 50, 1, 1000, 1),
-            Hyper("gamma", "γ: factor at each drop", 0.5, 0.01, 1.0),
+            Knob(50, "s: steps between drops", low=1, high=1000, step=1, name="every"),
+            Knob(0.5, "γ: factor at each drop", low=0.01, high=1.0, step=0.01, name="gamma"),
         ),
     ),
     "exponential": ScheduleSpec(
         "Exponential",
         r"\eta_t = \eta_0\,\gamma^{t}",
         lambda o, n, p: sched.ExponentialLR(o, gamma=p["gamma"]),
-        (Hyper("gamma", "γ: factor every step", 0.98, 0.8, 1.0, 0.001),),
+        (Knob(0.98, "γ: factor every step", low=0.8, high=1.0, step=0.001, name="gamma"),),
     ),
     "cosine": ScheduleSpec(
         "Cosine",
@@ -72,8 +72,15 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         r"\tfrac12\,\eta_0\big(1 + \cos\frac{\pi (t-w)}{T-w}\big) & t \ge w \end{cases}",
         _warmup_cosine,
         (
-            Hyper("warmup", "w: warmup steps", 20, 1, 1000, 1),
-            Hyper("start_factor", "a: starting fraction of η₀", 0.01, 0.01, 1.0),
+            Knob(20, "w: warmup steps", low=1, high=1000, step=1, name="warmup"),
+            Knob(
+                0.01,
+                "a: starting fraction of η₀",
+                low=0.01,
+                high=1.0,
+                step=0.01,
+                name="start_factor",
+            ),
         ),
     ),
     "plateau": ScheduleSpec(
@@ -82,8 +89,8 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         r"bring no new best loss}",
         lambda o, n, p: sched.ReduceLROnPlateau(o, factor=p["gamma"], patience=int(p["patience"])),
         (
-            Hyper("gamma", "γ: factor at each drop", 0.5, 0.01, 0.99),
-            Hyper("patience", "p: steps to wait", 10, 0, 200, 1),
+            Knob(0.5, "γ: factor at each drop", low=0.01, high=0.99, step=0.01, name="gamma"),
+            Knob(10, "p: steps to wait", low=0, high=200, step=1, name="patience"),
         ),
         needs_loss=True,
     ),

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from dlviz.descent.knobs import Hyper, fill_knobs
+from dlviz.knobs import Knob, fill
 
 Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
 
@@ -59,7 +59,7 @@ class SurfaceSpec:
     label: str
     blurb: str  # what a learner should look for on it
     build: Callable[..., Surface] = field(repr=False)
-    params: tuple[Hyper, ...] = ()
+    params: tuple[Knob, ...] = ()
 
 
 def _bowl(condition: float = 10.0) -> Surface:
@@ -158,7 +158,16 @@ SURFACES: dict[str, SurfaceSpec] = {
         "a round bowl stretched along y by the condition number κ = λmax/λmin: the larger "
         "κ, the narrower the bowl and the smaller the largest stable step",
         _bowl,
-        (Hyper("condition", "condition number κ", 10.0, 1.0, 100.0),),
+        (
+            Knob(
+                10.0,
+                "condition number κ",
+                low=1.0,
+                high=100.0,
+                options=(1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0),
+                name="condition",
+            ),
+        ),
     ),
     "valley": SurfaceSpec(
         "Narrow valley",
@@ -196,7 +205,25 @@ def get_surface(name: str, **params: float) -> Surface:
     if name not in SURFACES:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
     spec = SURFACES[name]
-    return spec.build(**fill_knobs(spec.params, params, name))
+    return spec.build(**fill(spec.params, params, name))
+
+
+@dataclass(frozen=True)
+class ContourGrid:
+    """A loss on a grid, ready for a contour map: z[i, j] = L(xs[j], ys[i]), float64."""
+
+    xs: np.ndarray  # (nx,)
+    ys: np.ndarray  # (ny,)
+    z: np.ndarray  # (ny, nx)
+    minima: tuple[tuple[float, float], ...]  # known minima, drawn as stars
+    log_view: bool  # heights drawn as log10(1 + L − L_min)
+    box: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max of the view
+
+
+def contour_grid(surface: Surface, n: int = 80) -> ContourGrid:
+    """`surface` evaluated on an n × n grid over its view box, with its minima."""
+    xs, ys, z = surface_grid(surface, n)
+    return ContourGrid(xs, ys, z, surface.minima, surface.log_view, surface.box)
 
 
 def surface_grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

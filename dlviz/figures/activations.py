@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
-from dlviz.figures.series import LEGEND, MARGIN, race_curves, series_color
+from dlviz.figures.series import LEGEND, MARGIN, race_losses, series_color, step_lines
 from dlviz.figures.style import base_layout, note
-
-__all__ = ["curves", "layer_bars", "layer_distributions", "race_curves", "softmax_bars"]
 
 Series = Mapping[str, np.ndarray]  # legend label → values
 _LEGEND, _MARGIN = LEGEND, MARGIN
@@ -168,3 +167,33 @@ def _span_decades(series: Series) -> float:
     values = np.concatenate([_log_values(v)[0] for v in series.values()] or [np.zeros(0)])
     values = values[np.isfinite(values)]
     return float(np.log10(values.max() / values.min())) if len(values) else 0.0
+
+
+def probe_panels(result: Any) -> dict[str, go.Figure | None]:
+    """The four charts of a deep-stack probe (dlviz.activations.probe.ProbeResult): what
+    each layer outputs, each layer's gradient, the failing units (None for an activation
+    that cannot fail: linear) and the spread of the outputs."""
+    health = result.health()
+    return {
+        "dist": layer_distributions(result.bin_edges, result.histograms,
+                                    title="What each layer outputs (brighter: more)"),
+        "grads": layer_bars({"‖∂L/∂W‖": result.grad_norms}, y_title="‖∂L/∂W‖", log_y=True,
+                            readout=True, title="How much gradient each layer's weights get"),
+        "health": None if health is None else layer_bars(
+            dict([health]), y_title="share", y_range=(0, 1), empty_note="none in any layer",
+            title=health[0].capitalize()),
+        "spread": layer_bars({"std of outputs": result.std}, y_title="std", log_y=True,
+                             title="Spread of each layer's outputs (standard deviation)"),
+    }  # fmt: skip
+
+
+def race_panels(snap: Any) -> dict[str, go.Figure]:
+    """The charts of an activation race snapshot: training loss over steps (log), the
+    gradient norm of each layer now, and the share of dead units over steps."""
+    return {
+        "loss": race_losses(snap),
+        "grads": layer_bars(dict(zip(snap.labels, snap.grad_norms)), y_title="gradient norm",
+                            log_y=True, readout=True),
+        "dead": step_lines(snap.history_steps, snap.history_dead, snap.labels,
+                           y_title="share of dead units", y_range=(0, 1)),
+    }  # fmt: skip

@@ -1,100 +1,21 @@
-"""Figures of the Attention page: heatmaps of scores and weights (query rows, key columns)
-with an optional correct-pattern overlay, a grid of heads, position × dimension tables,
-position similarity and RoPE's rotation. NumPy in, plotly Figure out; no torch, no streamlit.
+"""Figures of the Attention page: a grid of heads (query rows, key columns) with the correct
+pattern outlined, position × dimension tables, position similarity, RoPE's rotation and the
+ablation bars; single matrices are dlviz.figures.heatmap's. NumPy in, plotly Figure out.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
-from dlviz.figures.series import LEGEND
+from dlviz.figures.heatmap import PATTERN_COLOR, axis_ticks, matrix_heatmap, matrix_trace, overlay
+from dlviz.figures.series import LEGEND, step_lines
 from dlviz.figures.style import base_layout
-
-# Weights in [0, 1]: from see-through (the theme's background shows) to the house blue, so
-# a weak link is faint on both light and dark themes.
-WEIGHT_SCALE = [[0.0, "rgba(8,119,189,0.03)"], [1.0, style.POS_COLOR]]
-PATTERN_COLOR = style.NEG_COLOR  # orange outlines: where the task says a query should look
-MASKED_TEXT = "−∞"
-MAX_LABEL = 8  # characters of a token shown on an axis
-
-
-def _ticks(labels: Sequence[str], max_labels: int = 24) -> dict[str, object]:
-    """A numeric axis labelled by token (duplicates stay apart: positions are the values);
-    a label longer than MAX_LABEL characters is cut with "…" so it cannot crowd the plot."""
-    stride = max(1, math.ceil(len(labels) / max_labels))
-    vals = list(range(0, len(labels), stride))
-    text = [t if len(t) <= MAX_LABEL else t[: MAX_LABEL - 1] + "…" for t in map(str, labels)]
-    return {"tickmode": "array", "tickvals": vals, "ticktext": [text[i] for i in vals],
-            "showgrid": False, "zeroline": False, "ticks": ""}  # fmt: skip
-
-
-def _matrix_trace(values: np.ndarray, *, weights: bool, text: bool, span: float,
-                  hover: str, showscale: bool) -> dict:  # fmt: skip
-    """A heatmap trace: weights on WEIGHT_SCALE in [0, 1], scores on the diverging scale
-    in [−span, span]; non-finite cells are left empty."""
-    z = np.where(np.isfinite(values), values, np.nan).astype(np.float32)
-    gap = 1 if max(z.shape) <= 16 else 0  # cell borders only where cells are big
-    trace = {"type": "heatmap", "z": z, "hovertemplate": hover + "<extra></extra>",
-             "showscale": showscale, "colorbar": style.small_colorbar(),
-             "xgap": gap, "ygap": gap}  # fmt: skip
-    if weights:
-        trace |= {"colorscale": WEIGHT_SCALE, "zmin": 0.0, "zmax": 1.0}
-    else:
-        trace |= {"colorscale": style.DIVERGING_SCALE, "zmin": -span, "zmax": span}
-    if text:
-        # Plotly picks the text colour from the cell's colour ignoring its transparency, so
-        # see-through weight cells would get dark text on a dark theme: use the house grey.
-        font = {"size": 10} | ({"color": style.TEXT_COLOR} if weights else {})
-        trace |= {"texttemplate": "%{z:.2f}", "textfont": font}
-    return trace
-
-
-def _overlay(mask: np.ndarray, color: str, symbol: str, name: str, size: int) -> dict:
-    """Markers on the cells where `mask` (rows, cols) is true."""
-    rows, cols = np.nonzero(mask)
-    return {"type": "scatter", "mode": "markers", "x": cols, "y": rows, "name": name,
-            "hoverinfo": "skip", "showlegend": False,
-            "marker": {"symbol": symbol, "size": size, "color": color,
-                       "line": {"color": color, "width": 2}}}  # fmt: skip
-
-
-def matrix_heatmap(
-    values: np.ndarray, row_labels: Sequence[str], col_labels: Sequence[str], *,
-    weights: bool = False, title: str | None = None, height: int = 300,
-    x_title: str = "key (attended to)", y_title: str = "query (attending)",
-    pattern: np.ndarray | None = None, numbers: bool | None = None,
-) -> go.Figure:  # fmt: skip
-    """One (rows, cols) matrix as a heatmap, row 0 at the top: attention weights (`weights`,
-    0–1) or scores (diverging, symmetric about 0). Cells that are −∞ (masked) stay empty
-    and say so; `pattern` (rows, cols) outlines the cells a query should use. Numbers are
-    printed in the cells when the matrix is small (or as `numbers` says)."""
-    values = np.asarray(values, dtype=np.float64)
-    if values.shape != (len(row_labels), len(col_labels)):
-        raise ValueError(f"values {values.shape} do not match the labels")
-    finite = values[np.isfinite(values)]
-    span = float(np.abs(finite).max()) if finite.size and not weights else 1.0
-    show_numbers = values.size <= 100 if numbers is None else numbers
-    traces = [_matrix_trace(values, weights=weights, text=show_numbers, span=max(span, 1e-6),
-                            hover="query %{y} → key %{x}: %{z:.3f}", showscale=True)]  # fmt: skip
-    if np.isneginf(values).any():
-        rows, cols = np.nonzero(np.isneginf(values))
-        traces.append({"type": "scatter", "mode": "text", "x": cols, "y": rows,
-                       "text": [MASKED_TEXT] * len(rows), "hoverinfo": "skip",
-                       "showlegend": False, "textfont": {"color": style.TEXT_COLOR}})  # fmt: skip
-    if pattern is not None:
-        traces.append(_overlay(np.asarray(pattern) > 0, PATTERN_COLOR, "square-open",
-                               "correct", 14))  # fmt: skip
-    layout = base_layout(
-        height, title, margin={"l": 64, "r": 8, "t": 32 if title else 8, "b": 48},
-        xaxis=_ticks(col_labels) | {"title": {"text": x_title}, "side": "bottom"},
-        yaxis=_ticks(row_labels) | {"title": {"text": y_title}, "autorange": "reversed"},
-    )  # fmt: skip
-    return go.Figure(traces, layout)
 
 
 def _panel_domains(n: int, columns: int) -> list[tuple[list[float], list[float]]]:
@@ -125,17 +46,17 @@ def attention_grid(
         raise ValueError("weights must be (panels, T, T) with a title per panel and T tokens")
     rows = math.ceil(n / columns)
     traces, axes, notes = [], {}, []
-    overlay = None if pattern is None else np.asarray(pattern) > 0
+    outline = None if pattern is None else np.asarray(pattern) > 0
     for i, (x_domain, y_domain) in enumerate(_panel_domains(n, columns)):
         suffix = "" if i == 0 else str(i + 1)
         refs = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
         hover = f"{titles[i]}<br>query %{{y}} → key %{{x}}: %{{z:.2f}}"
-        traces.append(_matrix_trace(weights[i], weights=True, text=False, span=1.0, hover=hover,
+        traces.append(matrix_trace(weights[i], weights=True, text=False, span=1.0, hover=hover,
                                     showscale=i == 0) | refs)  # fmt: skip
-        if overlay is not None:
-            traces.append(_overlay(overlay, PATTERN_COLOR, "square-open", "correct",
+        if outline is not None:
+            traces.append(overlay(outline, PATTERN_COLOR, "square-open", "correct",
                                    max(6, 120 // t)) | refs)  # fmt: skip
-        ticks = _ticks(list(tokens), 16) | {"showticklabels": labels}
+        ticks = axis_ticks(list(tokens), 16) | {"showticklabels": labels}
         axes[f"xaxis{suffix}"] = ticks | {"domain": x_domain, "anchor": f"y{suffix}"}
         axes[f"yaxis{suffix}"] = ticks | {"domain": y_domain, "anchor": f"x{suffix}",
                                           "autorange": "reversed"}  # fmt: skip
@@ -166,7 +87,7 @@ def position_table(table: np.ndarray, *, title: str | None = None, height: int =
     table = np.asarray(table, dtype=np.float32)
     span = float(np.abs(table).max()) or 1.0
     hover = "position %{y}, dimension %{x}: %{z:.2f}"
-    trace = _matrix_trace(table, weights=False, text=False, span=span, hover=hover,
+    trace = matrix_trace(table, weights=False, text=False, span=span, hover=hover,
                           showscale=True)  # fmt: skip
     layout = base_layout(
         height, title, margin={"l": 56, "r": 8, "t": 32 if title else 8, "b": 44},
@@ -223,9 +144,71 @@ def ablation_bars(accuracy: np.ndarray, baseline: float, *, height: int = 220) -
     layout = base_layout(
         height, margin={"l": 56, "r": 8, "t": 28, "b": 32}, bargap=0.4,
         yaxis={"title": {"text": "accuracy"}, "range": [0, 1.05], "tickformat": ".0%"},
-        legend=LEGEND, xaxis=_ticks(names) | {"range": [-0.5, len(names) - 0.5]},
+        legend=LEGEND, xaxis=axis_ticks(names) | {"range": [-0.5, len(names) - 0.5]},
     )  # fmt: skip
     full = {"type": "scatter", "mode": "lines", "x": [-0.5, len(names) - 0.5],
             "y": [baseline, baseline], "name": f"all heads on: {baseline:.0%}",
             "hoverinfo": "skip", "line": {"color": style.TEST_COLOR, "dash": "dash"}}  # fmt: skip
     return go.Figure([bars, full], layout)
+
+
+def value_rows(matrix: np.ndarray, tokens: Sequence[str], title: str) -> go.Figure:
+    """One token's vector per row (T, d): the values V or the outputs O = AV."""
+    dims = [str(i) for i in range(matrix.shape[1])]
+    return matrix_heatmap(matrix, tokens, dims, title=title, x_title="dimension",
+                          y_title="token", height=260, numbers=matrix.size <= 64)  # fmt: skip
+
+
+def position_panels(view: Any) -> dict[str, go.Figure]:
+    """The positional-encodings section (dlviz.attention.PositionsView): the sinusoidal
+    table, how alike two positions look, RoPE's rotation, RoPE's relative similarity."""
+    return {
+        "sinus": position_table(view.table, title="Sinusoidal table"),
+        "sinus_sim": similarity_map(view.similarity, title="How alike two positions look"),
+        "rope": rope_rotation(view.circles, view.circle_labels),
+        "rope_sim": similarity_map(view.rope_similarity,
+                                   title="RoPE: one query against one key, by position"),
+    }  # fmt: skip
+
+
+def training_curves(snap: Any) -> dict[str, go.Figure]:
+    """An attention snapshot's loss (log) and token accuracy over steps."""
+    steps = snap.history_steps
+    return {
+        "loss": step_lines(steps, snap.history_loss[None], ["loss"], y_title="loss (log)",
+                           log_y=True, height=240),
+        "accuracy": step_lines(steps, snap.history_accuracy[None], ["accuracy"], height=240,
+                               y_title="token accuracy", y_range=(0, 1.02)),
+    }  # fmt: skip
+
+
+def pretrained_panels(seen: Any, layer: int, head: int) -> tuple[go.Figure, go.Figure]:
+    """A pretrained model's attention (dlviz.attention.pretrained.PretrainedAttention):
+    one head of one layer, big, and every head of that layer as thumbnails."""
+    tokens, heads = list(seen.tokens), seen.attention.shape[1]
+    big = matrix_heatmap(
+        seen.attention[layer, head],
+        tokens,
+        tokens,
+        weights=True,
+        numbers=False,
+        height=420,
+        title=f"Layer {layer + 1}, head {head + 1}",
+    )
+    thumbs = attention_grid(
+        seen.attention[layer],
+        tokens,
+        [f"head {j + 1}" for j in range(heads)],
+        columns=min(4, heads),
+        panel_height=150,
+        labels=False,
+    )
+    return big, thumbs  # fmt: skip
+
+
+def probe_heads(snap: Any, names: Sequence[str], outline: bool) -> go.Figure:
+    """head_grid of an attention snapshot on its probe (tokens written with `names`), the
+    correct pattern outlined when `outline`."""
+    tokens = [names[t] for t in snap.probe]
+    return head_grid(snap.attention, snap.pattern_mass, tokens,
+                     pattern=snap.pattern if outline else None)  # fmt: skip

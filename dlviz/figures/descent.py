@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
-from dlviz.figures.series import LEGEND, race_curves, series_color
+from dlviz.figures.series import LEGEND, ragged, series_color, step_lines
 from dlviz.figures.style import EQUAL_ASPECT, base_layout
 
 HEIGHT_SCALE = [[0.0, "#1d3557"], [0.35, "#2a9d8f"], [0.7, "#e9c46a"], [1.0, "#f4f1de"]]
@@ -219,27 +219,6 @@ def surface_3d(
     return go.Figure(traces, layout)
 
 
-def _padded(series: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Ragged series as steps (m,) and values (k, m), NaN after a series ends."""
-    m = max((len(s) for s in series), default=0)
-    values = np.full((len(series), m), np.nan)
-    for i, s in enumerate(series):
-        values[i, : len(s)] = s
-    return np.arange(m), values
-
-
-def step_curves(
-    series: Sequence[np.ndarray], labels: Sequence[str], *, y_title: str,
-    log_y: bool = False, height: int = 260, title: str | None = None,
-    x_title: str = "step",
-) -> go.Figure:  # fmt: skip
-    """One line per optimizer of a per-step quantity (loss, learning rate), series of
-    different lengths allowed (a diverged path ends early)."""
-    steps, values = _padded([np.asarray(s, dtype=np.float64) for s in series])
-    return race_curves(steps, values, labels, y_title=y_title, log_y=log_y, height=height,
-                       title=title, x_title=x_title, empty_note="no steps")  # fmt: skip
-
-
 def landscape(
     axis: np.ndarray, loss: np.ndarray, paths: Sequence[np.ndarray], labels: Sequence[str],
     *, centre: int, height: int = 460,
@@ -250,3 +229,49 @@ def landscape(
     return contour_map(axis, axis, loss, lines, labels, log_z=True, height=height,
                        axis_titles=("α · d₁", "β · d₂"),
                        title=f"Loss around {labels[centre]}'s weights now")  # fmt: skip
+
+
+def grid_map(grid: Any, paths: Sequence[PathLike], labels: Sequence[str], **kw: Any) -> go.Figure:
+    """contour_map of a dlviz.descent ContourGrid (its minima, log view and box)."""
+    return contour_map(grid.xs, grid.ys, grid.z, paths, labels, minima=grid.minima,
+                       log_z=grid.log_view, box=grid.box, **kw)  # fmt: skip
+
+
+def grid_surface_3d(grid: Any, paths: Sequence[PathLike], labels: Sequence[str]) -> go.Figure:
+    """surface_3d of a dlviz.descent ContourGrid."""
+    return surface_3d(grid.xs, grid.ys, grid.z, paths, labels, log_z=grid.log_view)
+
+
+def slice_map(cut: Any, labels: Sequence[str]) -> go.Figure:
+    """landscape() of a dlviz.descent LandscapeSlice."""
+    return landscape(cut.axis, cut.loss, cut.paths, labels, centre=cut.centre)
+
+
+def losses_by_step(paths: Sequence[Any], labels: Sequence[str], log_y: bool) -> go.Figure:
+    """Each path's loss at every step (a diverged path ends early)."""
+    return step_lines(*ragged([p.losses for p in paths]), labels, y_title="loss", log_y=log_y,
+                      height=240, empty_note="no steps")  # fmt: skip
+
+
+def rates_by_step(paths: Sequence[Any], labels: Sequence[str]) -> go.Figure:
+    """The learning rate each path used at every step (a schedule against a constant)."""
+    return step_lines(*ragged([p.lrs for p in paths]), labels, y_title="learning rate",
+                      height=300, title="η at each step", empty_note="no steps")  # fmt: skip
+
+
+def trio_map(grid: Any, path: Any, rate: float, word: str) -> go.Figure:
+    """One path of the learning-rate trio on the surface, titled with its rate and either
+    `word` ("too low?") or DIVERGED."""
+    title = f"η = {rate:g} · " + (flagged("DIVERGED") if path.stopped else word)
+    return grid_map(grid, [path], [f"η={rate:g}"], height=330, title=title, legend=False)
+
+
+def minibatch_map(grid: Any, runs: Sequence[Any], labels: Sequence[str]) -> go.Figure:
+    """Full-batch, mini-batch and single-sample paths over the regression's (w, b) bowl."""
+    return grid_map(grid, runs, labels, height=380, axis_titles=("w (slope)", "b (intercept)"))
+
+
+def minibatch_losses(runs: Sequence[Any], labels: Sequence[str]) -> go.Figure:
+    """Each run's loss on all the data after every update (log)."""
+    return step_lines(*ragged([r.full_loss for r in runs]), labels, y_title="loss on all data",
+                      log_y=True, height=380, x_title="update", empty_note="no steps")  # fmt: skip

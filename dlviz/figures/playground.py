@@ -1,4 +1,4 @@
-"""Figures of the Playground page: decision boundary, hidden-unit maps, loss curve, confusion
+"""Figures of the Playground page: decision boundary, hidden-unit maps, confusion
 matrix and dataset thumbnails. Takes the engine's NumPy arrays; computes nothing about models.
 """
 
@@ -93,43 +93,6 @@ def neuron_grid(neuron_maps: tuple[np.ndarray, ...], *, height_per_unit: int = 5
         coloraxis=dict(colorscale=style.DIVERGING_SCALE, cmin=-127, cmax=127, showscale=False),
         xaxis={**HIDDEN_AXIS, "range": [-0.5 - 0.1 * g, x_end + 0.1 * g], "constrain": "domain"},
         yaxis={**HIDDEN_AXIS, **EQUAL_ASPECT, "range": [-0.5, top + 0.5]},
-    )
-    return go.Figure(traces, layout)
-
-
-def loss_curve(
-    steps: np.ndarray,
-    train_loss: np.ndarray,
-    test_loss: np.ndarray,
-    *,
-    height: int = 260,
-    log_y: bool = False,
-    max_points: int = 1000,
-) -> go.Figure:
-    """Train and test loss against the training step. steps int (m,), losses (m,), m ≥ 0.
-    Non-finite losses (and, with `log_y`, non-positive ones) are left out, never drawn as NaN.
-    More than `max_points` samples are thinned to an even stride ending at the latest one.
-    """
-    steps = np.asarray(steps).reshape(-1)
-    if not len(steps) == len(train_loss) == len(test_loss):
-        raise ValueError("steps, train_loss and test_loss must have the same length")
-    keep = style.thin_indices(len(steps), max_points)  # a chart is < 1000 px wide anyway
-    # go.Scatter (SVG), not Scattergl: two lines are two <path>s, cheap to draw, while a
-    # WebGL context per remount (Streamlit remounts on every live update) is costly and
-    # browsers cap live contexts. The JSON payload is the same for both.
-    series = ((train_loss, "train", style.TRAIN_COLOR), (test_loss, "test", style.TEST_COLOR))
-    traces = [_series(steps[keep], np.asarray(v)[keep], n, c, log_y) for v, n, c in series]
-    # Log axis: label 1, 2, 5 × 10^k only ("D2"); linear: losses are ≥ 0, so start at 0.
-    scale = {"type": "log", "dtick": "D2"} if log_y else {"type": "linear", "rangemode": "tozero"}
-    blank = {} if len(steps) else {"range": [0, 1], "showticklabels": False}
-    layout = base_layout(
-        height,
-        margin={"l": 52, "r": 8, "t": 24, "b": 40},
-        hovermode="x unified",
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"},
-        xaxis={"title": {"text": "step"}, "rangemode": "tozero", **blank},
-        yaxis={"title": {"text": "loss"}, **blank, **scale},
-        annotations=[] if len(steps) else [note("no steps yet")],
     )
     return go.Figure(traces, layout)
 
@@ -293,16 +256,3 @@ def _unit_heatmap(unit_map, x0: float, y0: float, layer: int, unit: int) -> Trac
     hover = f"layer {layer + 1} · unit {unit + 1}<br>range [{lo:.2g}, {hi:.2g}]<extra></extra>"
     return {"type": "heatmap", "z": q, "x0": x0, "dx": 1, "y0": y0, "dy": 1,
             "coloraxis": "coloraxis", "zsmooth": "best", "hovertemplate": hover}  # fmt: skip
-
-
-def _series(steps, loss, name: str, color: str, log_y: bool) -> Trace:
-    """One loss line: float32 losses and float64 steps (exact past 2^24), finite (and > 0
-    on a log axis) points only; x sent as x0/dx when the steps are evenly spaced."""
-    y = np.ascontiguousarray(loss, dtype=np.float32).reshape(-1)
-    keep = np.isfinite(y) & ((y > 0) if log_y else True)
-    x = np.asarray(steps, dtype=np.float64)
-    gaps = np.diff(x)
-    line = {"type": "scatter", "name": name, "mode": "lines", "line": {"color": color, "width": 2}}
-    if keep.all() and len(x) > 1 and (gaps == gaps[0]).all():
-        return line | {"y": y, "x0": float(x[0]), "dx": float(gaps[0])}
-    return line | {"x": x[keep], "y": y[keep]}

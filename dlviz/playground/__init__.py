@@ -1,9 +1,16 @@
 """The neural-network Playground: an MLP trained live on 2-D data (TF-Playground style).
 
-Public names: PlaygroundConfig, PlaygroundSession, PlaygroundSnapshot, FEATURES.
+Public names: PlaygroundConfig, PlaygroundView, PlaygroundSession, PlaygroundSnapshot, FEATURES.
 """
 
-from dlviz.playground.config import FEATURES, PlaygroundConfig
+from dlviz.playground.config import FEATURES, PlaygroundConfig, PlaygroundView, losses_for
 from dlviz.playground.session import PlaygroundSession, PlaygroundSnapshot
 
-__all__ = ["FEATURES", "PlaygroundConfig", "PlaygroundSession", "PlaygroundSnapshot"]
+__all__ = [
+    "FEATURES",
+    "PlaygroundConfig",
+    "PlaygroundSession",
+    "PlaygroundSnapshot",
+    "PlaygroundView",
+    "losses_for",
+]

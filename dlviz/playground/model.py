@@ -1,5 +1,6 @@
 """The Playground network: input features → hidden layers (Linear, optional BatchNorm,
-activation, optional dropout) → raw outputs, plus the feature map and weight initialisers.
+activation, optional dropout) → raw outputs, plus the feature map. Its weights start from
+dlviz.models.initialise.
 
 A plain nn.Module; training lives in session.py (autograd) and fused.py (hand-written SGD).
 """
@@ -75,18 +76,3 @@ class PlaygroundNet(nn.Module):
             hiddens.append(a)
             a = drop(a)
         return self.linears[-1](a), hiddens  # (B, n_out)
-
-
-def initialise(net: PlaygroundNet, scheme: str, generator: torch.Generator) -> None:
-    """'playground': weights U(−0.5, 0.5), biases 0.1 (TensorFlow Playground's choice);
-    'pytorch': nn.Linear's own Kaiming-uniform default, drawn from `generator`."""
-    with torch.no_grad():
-        for linear in net.linears:
-            w, b = linear.weight, linear.bias
-            if scheme == "playground":
-                w.copy_(torch.rand(w.shape, generator=generator) - 0.5)
-                b.fill_(0.1)
-            else:
-                bound = 1.0 / w.shape[1] ** 0.5  # = kaiming_uniform(a=√5) for nn.Linear
-                w.copy_((torch.rand(w.shape, generator=generator) * 2 - 1) * bound)
-                b.copy_((torch.rand(b.shape, generator=generator) * 2 - 1) * bound)

@@ -1,13 +1,12 @@
 """PlaygroundSession: trains a PlaygroundNet live on a 2-D dataset and snapshots what it
 has learned (decision plane, hidden-unit maps, losses, accuracy, confusion matrix).
 
-Satisfies dlviz.live.Session. Plain SGD without dropout/batch norm runs through the fused
-step (fused.py); everything else through autograd and a real torch.optim optimizer.
+A LiveSession. Plain SGD without dropout/batch norm runs through the fused step (fused.py);
+everything else through autograd and an optimizer from dlviz.optimizers.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,11 +15,13 @@ import torch
 from dlviz.activations import get_activation
 from dlviz.data import EXTENT, make_dataset, split
 from dlviz.device import DEVICE
-from dlviz.live import CachedSnapshots, DivergenceGuard, History, Snapshot, train_for
+from dlviz.live import Evaluation, LiveSession, Snapshot, history_until_now
+from dlviz.models import initialise
+from dlviz.optimizers import build_optimizer
 from dlviz.playground.config import PlaygroundConfig
 from dlviz.playground.fused import FusedSGD
 from dlviz.playground.heads import make_head
-from dlviz.playground.model import PlaygroundNet, feature_matrix, initialise
+from dlviz.playground.model import PlaygroundNet, feature_matrix
 from dlviz.playground.readout import read_plane, read_scores
 
 CHECK_EVERY_STEPS = 200  # divergence check + loss-history sample about this often (whole epochs)
@@ -55,43 +56,42 @@ class PlaygroundSnapshot(Snapshot):
     confusion: np.ndarray | None  # int64 (K, K), rows true, cols predicted (test set)
 
 
-class PlaygroundSession(CachedSnapshots):
-    """One learner's Playground run (see PlaygroundConfig for the knobs)."""
+class PlaygroundSession(LiveSession[PlaygroundConfig, PlaygroundSnapshot]):
+    """One learner's Playground run (see PlaygroundConfig for the knobs). A chunk is one
+    epoch; a check comes about every CHECK_EVERY_STEPS steps (whole epochs)."""
 
-    def __init__(self, config: PlaygroundConfig) -> None:
-        self.config = config.validate()
-        self.step_count = 0
+    history_points = 2000
+
+    def _setup(self) -> None:
+        cfg = self.config
         self.epoch = 0
-        self.halted: str | None = None
-        self._cpu_gen = torch.Generator().manual_seed(config.seed)
-        self._gen = torch.Generator(device=DEVICE).manual_seed(config.seed)
+        self._cpu_gen = torch.Generator().manual_seed(cfg.seed)
+        self._gen = torch.Generator(device=DEVICE).manual_seed(cfg.seed)
         self._load_data()
-        self.head = make_head(self.kind, config.loss, self.n_classes)
+        self.head = make_head(self.kind, cfg.loss, self.n_classes)
         self._t_train = self.head.target(self.train.y, DEVICE)  # (n, n_out)
         self._t_test = self.head.target(self.test.y, DEVICE)
-        self.net = PlaygroundNet(
-            len(config.features),
-            config.hidden,
-            self.head.n_out,
-            config.activation,
-            config.dropout,
-            config.batch_norm,
-            self._gen,
-        )
-        initialise(self.net, config.init, self._cpu_gen)
+        self.net = PlaygroundNet(len(cfg.features), cfg.hidden, self.head.n_out, cfg.activation,
+                                 cfg.dropout, cfg.batch_norm, self._gen)  # fmt: skip
+        initialise(self.net, cfg.init, self._cpu_gen, cfg.sigma)
         self.net.to(DEVICE)
-        self.fused = FusedSGD(self.net, config.activation, self.head) if config.fused else None
+        self.fused = FusedSGD(self.net, cfg.activation, self.head) if cfg.fused else None
         # the fused step takes inputs with a trailing ones column (its bias trick)
         self._x_fit = FusedSGD.augment(self._x_train) if self.fused else self._x_train
-        self.optimizer = None if self.fused else _make_optimizer(self.net, config)
-        self.history = History(("train_loss", "test_loss"))
-        self.guard = DivergenceGuard()
-        self._cached: PlaygroundSnapshot | None = None
-        self._checked_step = -1
-        steps_per_epoch = -(-len(self.train.y) // config.batch_size)
-        self._check_every = max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))  # epochs
-        self.retune(config)
-        self._record(force=True)
+        self.optimizer = None
+        if self.fused is None:
+            self.optimizer = build_optimizer(
+                cfg.optimizer, self.net.parameters(), cfg.learning_rate
+            )
+        steps_per_epoch = -(-len(self.train.y) // cfg.batch_size)
+        self.check_every = steps_per_epoch * max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))
+        self._apply_live()
+
+    def _series(self) -> tuple[str, ...]:
+        return ("train_loss", "test_loss")
+
+    def chunk_words(self) -> str:
+        return "one epoch (a pass over the training points)"
 
     def _load_data(self) -> None:
         cfg = self.config
@@ -106,35 +106,23 @@ class PlaygroundSession(CachedSnapshots):
         self._x_train = feature_matrix(torch.from_numpy(self.train.x), cfg.features).to(DEVICE)
         self._x_test = feature_matrix(torch.from_numpy(self.test.x), cfg.features).to(DEVICE)
 
-    def retune(self, config: PlaygroundConfig) -> None:
-        """Apply the live knobs (learning rate, regularization) without resetting training."""
-        config.validate()
-        self.config = dataclasses.replace(
-            self.config,
-            learning_rate=config.learning_rate,
-            regularization=config.regularization,
-            reg_rate=config.reg_rate,
-        )
+    def _apply_live(self) -> None:
+        """The learning rate and the regularization, without resetting training."""
+        cfg = self.config
         if self.fused is not None:
-            self.fused.learning_rate = config.learning_rate
-            self.fused.regularization = config.regularization
-            self.fused.reg_rate = config.reg_rate
+            self.fused.learning_rate = cfg.learning_rate
+            self.fused.regularization = cfg.regularization
+            self.fused.reg_rate = cfg.reg_rate
         else:
             for group in self.optimizer.param_groups:
-                group["lr"] = config.learning_rate
+                group["lr"] = cfg.learning_rate
 
-    def step(self, budget_s: float) -> PlaygroundSnapshot:
-        """Train whole epochs for about `budget_s` seconds (at least one), then snapshot."""
-        if self.halted is None:
-            train_for(budget_s, self._epoch)
-            self._record(force=True)  # every tick ends checked, so a blow-up shows at once
-        return self.snapshot()
-
-    def _epoch(self) -> bool:
-        """One pass over the shuffled training set; False once the run has diverged."""
+    def _chunk(self) -> None:
+        """One pass over the shuffled training set."""
         x, t = self._x_fit, self._t_train
+        size = self.config.batch_size
         perm = torch.randperm(len(x), generator=self._gen, device=DEVICE)
-        batches = zip(x[perm].split(self.config.batch_size), t[perm].split(self.config.batch_size))
+        batches = zip(x[perm].split(size), t[perm].split(size))
         if self.fused is not None:
             self.step_count += self.fused.run(batches)
         else:
@@ -142,7 +130,6 @@ class PlaygroundSession(CachedSnapshots):
             for xb, tb in batches:
                 self.step_count += self._autograd_step(xb, tb)
         self.epoch += 1
-        return self._record()
 
     def _autograd_step(self, xb: torch.Tensor, tb: torch.Tensor) -> int:
         """One update through autograd and torch.optim; returns the updates taken (0 or 1)."""
@@ -170,38 +157,14 @@ class PlaygroundSession(CachedSnapshots):
             self.net.train(training)
 
     @torch.no_grad()
-    def _loss(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    def _evaluate(self) -> Evaluation:
+        """Train and test loss (one device sync) and what, if anything, blocks the gradient."""
         self._mode(training=False)
-        return self.head.loss(self.net(x)[0], t)
-
-    @torch.no_grad()
-    def _losses(self) -> tuple[float, float]:
-        """(train loss, test loss) with a single device sync."""
-        pair = torch.stack(
-            [self._loss(self._x_train, self._t_train), self._loss(self._x_test, self._t_test)]
-        )
-        train, test = pair.tolist()
-        return train, test
-
-    def _record(self, force: bool = False) -> bool:
-        """Every `_check_every` epochs (or when forced): check for divergence and sample the
-        loss history. Returns False once the run has diverged or stalled."""
-        if self._checked_step == self.step_count or (not force and self.epoch % self._check_every):
-            return self.halted is None  # nothing new (a re-check would count twice as stalled)
-        self._checked_step = self.step_count
-        self._mode(training=False)
-        with torch.no_grad():
-            z, hiddens = self.net(self._x_train)
-            pair = torch.stack(
-                [self.head.loss(z, self._t_train), self._loss(self._x_test, self._t_test)]
-            )
-        train, test = pair.tolist()  # one device sync
-        reason = self.guard.check(train, self._blocked(z, hiddens))
-        if reason is not None:
-            self.halted = reason
-            return False
-        self.history.add(self.step_count, train_loss=train, test_loss=test)
-        return True
+        z, hiddens = self.net(self._x_train)
+        test = self.head.loss(self.net(self._x_test)[0], self._t_test)
+        train, test = torch.stack([self.head.loss(z, self._t_train), test]).tolist()
+        values = {"train_loss": train, "test_loss": test}
+        return Evaluation((train,), values, (self._blocked(z, hiddens),))
 
     @torch.no_grad()
     def _blocked(self, z: torch.Tensor, hiddens: list[torch.Tensor]) -> str | None:
@@ -222,51 +185,20 @@ class PlaygroundSession(CachedSnapshots):
             return None
         return "the output unit" if first == 0 else f"every unit of hidden layer {first}"
 
-    def _history_until_now(self, train: float, test: float) -> dict[str, np.ndarray]:
-        """The sampled loss history, ending with the current step's losses."""
-        steps = self.history.steps()
-        train_h, test_h = self.history.series("train_loss"), self.history.series("test_loss")
-        if len(steps) == 0 or steps[-1] != self.step_count:
-            steps = _append(steps, self.step_count)
-            train_h, test_h = _append(train_h, train), _append(test_h, test)
-        return {"history_steps": steps, "history_train_loss": train_h,
-                "history_test_loss": test_h}  # fmt: skip
-
     @torch.no_grad()
     def _build_snapshot(self) -> PlaygroundSnapshot:
-        losses = self._losses()
-        scores = read_scores(
-            self.net, self.head, (self._x_train, self._t_train), (self._x_test, self._t_test)
-        )
+        now = self.latest.values if self._checked_at == self.step_count else None
+        losses = now or self._evaluate().values
+        steps, series = history_until_now(self.history, self.step_count, losses)
+        train, test = (self._x_train, self._t_train), (self._x_test, self._t_test)
+        scores = read_scores(self.net, self.head, train, test)
         labels = np.concatenate([self.train.y, self.test.y])
         plane = read_plane(self.net, self.head, self._plane, GRID, UNIT_STRIDE, labels)
         return PlaygroundSnapshot(
-            step=self.step_count,
-            halted=self.halted,
-            epoch=self.epoch,
-            kind=self.kind,
-            n_classes=self.n_classes,
-            train_loss=losses[0],
-            test_loss=losses[1],
-            **self._history_until_now(*losses),
-            grid_x=self._axis,
-            grid_y=self._axis,
-            train_x=self.train.x,
-            train_y=self.train.y,
-            test_x=self.test.x,
-            test_y=self.test.y,
-            **scores,
-            **plane,
-        )
-
-
-def _append(array: np.ndarray, value: float) -> np.ndarray:
-    return np.append(array, np.asarray(value, dtype=array.dtype))
-
-
-def _make_optimizer(net: PlaygroundNet, cfg: PlaygroundConfig) -> torch.optim.Optimizer:
-    params = net.parameters()
-    if cfg.optimizer == "adam":
-        return torch.optim.Adam(params, lr=cfg.learning_rate)
-    momentum = 0.9 if cfg.optimizer == "momentum" else 0.0
-    return torch.optim.SGD(params, lr=cfg.learning_rate, momentum=momentum)
+            step=self.step_count, halted=self.halted, epoch=self.epoch, kind=self.kind,
+            n_classes=self.n_classes, train_loss=losses["train_loss"],
+            test_loss=losses["test_loss"], history_steps=steps,
+            history_train_loss=series["train_loss"], history_test_loss=series["test_loss"],
+            grid_x=self._axis, grid_y=self._axis, train_x=self.train.x, train_y=self.train.y,
+            test_x=self.test.x, test_y=self.test.y, **scores, **plane,
+        )  # fmt: skip

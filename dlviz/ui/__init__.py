@@ -1,53 +1,60 @@
-"""The only dlviz package that imports streamlit: the page frame and sidebar (frame.py),
-charts that update in place (charts.py), the live panel every trainable page uses
-(live.py) and shared widget groups (widgets.py). It draws no topic charts itself.
+"""The only dlviz package that imports streamlit: the page frame, prose and sidebar
+(frame.py), widgets drawn from knobs and bound to the URL (knobs.py), shared widget groups
+over registries (widgets.py), charts that update in place (charts.py), the live panel
+(live.py), the race panel (race.py) and safe display of typed text (text.py). It draws no
+topic's charts itself.
 """
 
 from dlviz.ui.charts import live_chart
-from dlviz.ui.frame import TOPICS, Topic, page_intro, ranged_slider, setup_page, sidebar
-from dlviz.ui.live import (
-    TICK_BUDGET_S,
-    TICK_INTERVAL_S,
-    get_session,
-    live_panel,
-    live_session,
-    race_readouts,
-    session_lock,
+from dlviz.ui.frame import TOPICS, Page, Topic, classroom, controls, render, sidebar
+from dlviz.ui.knobs import (
+    counted,
+    knob_columns,
+    knob_items,
+    knob_set,
+    knob_widget,
+    knobs,
+    make_config,
 )
+from dlviz.ui.live import TICK_BUDGET_S, TICK_INTERVAL_S, live_panel
+from dlviz.ui.race import PER_CONTESTANT, race_panel, race_readouts, stopped_captions
+from dlviz.ui.text import code, escape
 from dlviz.ui.widgets import (
-    LR_CHOICES,
-    activation_label,
     activation_params,
-    init_picker,
-    knob_sliders,
-    lr_slider,
-    optimizer_label,
+    clickable_chart,
+    optimizer_rates,
     optimizer_settings,
     point_sliders,
 )
 
 __all__ = [
-    "LR_CHOICES",
+    "PER_CONTESTANT",
     "TICK_BUDGET_S",
     "TICK_INTERVAL_S",
     "TOPICS",
+    "Page",
     "Topic",
-    "activation_label",
     "activation_params",
-    "get_session",
-    "init_picker",
-    "knob_sliders",
+    "classroom",
+    "clickable_chart",
+    "code",
+    "controls",
+    "counted",
+    "escape",
+    "knob_columns",
+    "knob_items",
+    "knob_set",
+    "knob_widget",
+    "knobs",
     "live_chart",
     "live_panel",
-    "live_session",
-    "lr_slider",
-    "optimizer_label",
+    "make_config",
+    "optimizer_rates",
     "optimizer_settings",
-    "page_intro",
     "point_sliders",
+    "race_panel",
     "race_readouts",
-    "ranged_slider",
-    "session_lock",
-    "setup_page",
+    "render",
     "sidebar",
+    "stopped_captions",
 ]

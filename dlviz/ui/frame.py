@@ -1,14 +1,24 @@
-"""The page frame: the topic list, page config, the sidebar (navigation, compute device,
-training queue), the opening of every page, and slider helpers. Streamlit only.
+"""The page frame: the topic list, the sidebar (navigation, classroom view, compute device,
+training queue), and `Page`, which opens a page with its title and idea from its content
+file, renders its prose sections, hides its controls in the classroom view and, at the end,
+says which settings in the address it could not use. Streamlit only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
 
+from dlviz.content import Block, prose
 from dlviz.device import GATE, describe_device
+from dlviz.ui.knobs import BIND, drawn_keys, notes, start_run
+from dlviz.ui.text import code
+
+CLASSROOM = "classroom"  # the URL parameter (and widget key) of the classroom view
+RESERVED = {"embed", "embed_options", CLASSROOM}  # parameters that are not a page's knobs
 
 
 @dataclass(frozen=True)
@@ -21,42 +31,28 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic(
-        "Playground",
-        "pages/playground.py",
-        "train a neural network on 2-D data and watch its decision boundary form",
-    ),
-    Topic(
-        "Activations",
-        "pages/activations.py",
-        "curves, derivatives, softmax, and what they do to a deep network",
-    ),
-    Topic(
-        "Gradient descent",
-        "pages/gradient_descent.py",
-        "loss surfaces, optimizer races, learning rates, schedules",
-    ),
+    Topic("Playground", "pages/playground.py",
+          "train a neural network on 2-D data and watch its decision boundary form"),
+    Topic("Activations", "pages/activations.py",
+          "curves, derivatives, softmax, and what they do to a deep network"),
+    Topic("Gradient descent", "pages/gradient_descent.py",
+          "loss surfaces, optimizer races, learning rates, schedules"),
     Topic("Convolution", None, "filters sliding over images, pooling, a tiny CNN"),
-    Topic(
-        "Attention",
-        "pages/attention.py",
-        "scaled dot-product attention step by step, and a transformer whose heads you watch",
-    ),
+    Topic("Attention", "pages/attention.py",
+          "scaled dot-product attention step by step, and a transformer whose heads you watch"),
     Topic("LSTM gates", None, "input, forget and output gates at work on sequences"),
     Topic("GAN", None, "a generator and a discriminator in a live duel"),
-)
+)  # fmt: skip
 
 
-def setup_page(title: str, icon: str = "🧠") -> None:
-    """Page config (wide layout) and the shared sidebar. Call first on every page.
-    The tab icon is an emoji, which Streamlit inlines; a :material/…: icon here would make
-    every visitor's browser fetch the favicon from Google's font servers."""
-    st.set_page_config(page_title=f"{title} · dlviz", page_icon=icon, layout="wide")
-    sidebar()
+def classroom() -> bool:
+    """Whether the classroom view (controls and notes hidden) is on."""
+    return bool(st.session_state.get(CLASSROOM, False))
 
 
 def sidebar() -> None:
-    """Navigation with human titles, the compute device, and the training queue if busy."""
+    """Navigation with human titles, the classroom switch, the compute device, and the
+    training queue when it is busy."""
     with st.sidebar:
         st.page_link("app.py", label="Home", icon=":material/home:")
         for topic in TOPICS:
@@ -65,6 +61,9 @@ def sidebar() -> None:
             else:
                 st.caption(f"{topic.title} · coming soon")
         st.divider()
+        st.toggle("Classroom view", key=CLASSROOM, bind=BIND,
+                  help="Hide the controls and the notes, for projecting the live view. It is "
+                  "part of the address, so a link can open in it.")  # fmt: skip
         st.caption(f"Compute: {describe_device()}")
         gate = GATE.status()
         if gate.active >= gate.capacity or gate.waiting:
@@ -73,20 +72,109 @@ def sidebar() -> None:
             )
 
 
-def page_intro(title: str, idea: str, formula: str) -> None:
-    """The opening of every page: title, the idea in a sentence or two, its formula."""
-    st.title(title)
-    st.markdown(idea)
-    st.latex(formula)
+@contextmanager
+def controls(name: str) -> Iterator[None]:
+    """A container for a group of widgets (`name` unique on the page); the classroom view
+    hides it, while its widgets still run, so their values still come from the address."""
+    with st.container(key=f"controls_{name}"):
+        yield
 
 
-def ranged_slider(
-    label: str, low: int, high: int, default: int, key: str, help: str | None = None
-) -> int:
-    """An integer slider that keeps its value when `high` changes (Streamlit gives a slider
-    with new bounds a new identity and would reset it). The value is clamped to the range;
-    the widget key is `{key}_{high}`, the remembered value `st.session_state[key]`."""
-    value = min(max(st.session_state.get(key, default), low), high)
-    chosen = st.slider(label, low, high, value, key=f"{key}_{high}", help=help)
-    st.session_state[key] = chosen
-    return chosen
+def render(blocks: tuple[Block, ...], caption: bool = False) -> None:
+    """Prose blocks: Markdown (or captions) and display formulas."""
+    for block in blocks:
+        if block.kind == "latex":
+            st.latex(block.text)
+        elif caption:
+            st.caption(block.text)
+        else:
+            st.markdown(block.text)
+
+
+class Page:
+    """One page run: `Page("playground")` sets the page up and draws its title and idea
+    (content/playground.md, section "intro"); `prose`/`caption` draw further sections;
+    `end` draws "What to notice" and
+    "Try this" and notes the address's unusable settings at the top of the page."""
+
+    def __init__(self, topic: str, icon: str = "🧠") -> None:
+        self.topic = topic
+        self.text = prose(topic)
+        st.set_page_config(page_title=f"{self.text.title} · dlviz", page_icon=icon,
+                           layout="wide")  # fmt: skip
+        start_run()
+        self.asked = {k: st.query_params.get_all(k) for k in st.query_params}
+        sidebar()
+        if classroom():  # our own fixed CSS, no user data: hide every controls container
+            st.html("<style>[class*='st-key-controls_']{display:none !important}</style>")
+        st.title(self.text.title)
+        self._notes = st.empty()
+        self.prose("intro")
+
+    def prose(self, section: str, **fill: object) -> None:
+        """Draw a section of the content file, `{{key}}` placeholders filled."""
+        render(self.text.section(section, **fill))
+
+    def caption(self, section: str, **fill: object) -> None:
+        """Draw a section as small print."""
+        render(self.text.section(section, **fill), caption=True)
+
+    def words(self, section: str, **fill: object) -> str:
+        """A one-paragraph section as Markdown text (e.g. a pause's advice), `{{key}}`
+        placeholders filled (escape any user text put in them)."""
+        blocks = self.text.section(section, **fill)
+        return " ".join(b.text for b in blocks if b.kind == "markdown")
+
+    def header(self, title: str, section: str | None = None) -> None:
+        """A section heading, then (when given) the content section that opens it."""
+        st.header(title, divider="gray")
+        if section:
+            self.prose(section)
+
+    def end(self) -> None:
+        """ "What to notice" and "Try this" (not in the classroom view), then the notes on
+        settings from the address that could not be used."""
+        if not classroom():
+            st.divider()
+            st.subheader("What to notice")
+            self.prose("notice")
+            st.subheader("Try this")
+            self.prose("try")
+        said = notes() + self._address_notes()
+        if said:
+            self._notes.info("  \n".join(said), icon=":material/link_off:")
+
+    def _address_notes(self) -> list[str]:
+        """Parameters of the address this page does not know (dropped from it), and known
+        ones whose value a widget refused (Streamlit already dropped those)."""
+        known = drawn_keys()
+        said = []
+        for key, values in self.asked.items():
+            if key in RESERVED:
+                continue
+            shown = f"{code(key, 30)}={code(values[-1] if values else '', 30)}"
+            if key not in known:
+                if key in st.query_params:
+                    del st.query_params[key]
+                said.append(f"The address's {shown} is not a setting of this page: ignored.")
+            elif key not in st.query_params and not _is_default(key, values):
+                said.append(f"The address's {shown} can't be used: that setting shows its "
+                            "default instead.")  # fmt: skip
+        return said
+
+
+def _is_default(key: str, values: list[str]) -> bool:
+    """Whether the address's value for a widget equals what the widget shows now (then
+    Streamlit dropped it from the address only because it is the default)."""
+    now = st.session_state.get(key)
+    if isinstance(now, list | tuple):
+        return [str(v) for v in now] == values
+    raw = values[-1] if values else ""
+    if isinstance(now, bool):
+        return raw.lower() == str(now).lower()
+    if isinstance(now, int | float):
+        try:
+            return float(raw) == float(now)
+        except ValueError:
+            return False
+    return raw == str(now)

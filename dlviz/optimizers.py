@@ -1,6 +1,7 @@
-"""The OPTIMIZERS registry: SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW as real
-`torch.optim` optimizers, each with its update rule in LaTeX and its hyperparameters (name,
-default, slider range). It builds optimizers; it does not run them.
+"""The OPTIMIZERS registry, the one every topic builds its optimizer from: SGD, momentum,
+Nesterov, AdaGrad, RMSprop, Adam and AdamW as real `torch.optim` optimizers, each with its
+update rule in LaTeX and its hyperparameters as knobs. It builds optimizers; it does not run
+them.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from dlviz.descent.knobs import Hyper, fill_knobs
-from dlviz.live import check_learning_rate
+from dlviz.knobs import Knob, fill
 
 Builder = Callable[[Iterable[torch.Tensor], float, dict[str, float]], torch.optim.Optimizer]
 
@@ -26,19 +26,24 @@ class OptimizerSpec:
     idea: str  # one sentence for the learner
     adaptive: bool
     build: Builder = field(repr=False)
-    hypers: tuple[Hyper, ...] = ()
+    hypers: tuple[Knob, ...] = ()
     velocity: str | None = None  # torch state key of its velocity (SGD: v = βv + g; Adam: m)
     race_lr: float = 0.01  # a learning rate that trains the race's small MLP well
 
     def check(self, hyperparams: Mapping[str, float]) -> dict[str, float]:
         """Defaults completed with `hyperparams`; ValueError for an unknown name (listing
         the valid ones) or a value outside its range."""
-        return fill_knobs(self.hypers, hyperparams, self.label, "none besides the learning rate")
+        return fill(self.hypers, hyperparams, self.label)
 
 
-BETA = Hyper("momentum", "momentum β", 0.9, 0.0, 0.999, 0.001)
-BETA1 = Hyper("beta1", "β₁ (mean of gradients)", 0.9, 0.0, 0.999, 0.001)
-BETA2 = Hyper("beta2", "β₂ (mean of squared gradients)", 0.999, 0.5, 0.9999, 0.0001)
+# Any learning rate an engine function accepts; each page offers a narrower range.
+LEARNING_RATE = Knob(0.01, "learning rate", low=1e-7, high=1e6, name="lr")
+BETA = Knob(0.9, "momentum β", low=0.0, high=0.999, step=0.001, name="momentum")
+# torch refuses Nesterov without momentum ("requires a momentum and zero dampening")
+NESTEROV_BETA = Knob(0.9, "momentum β", low=0.01, high=0.999, step=0.001, name="momentum")
+BETA1 = Knob(0.9, "β₁ (mean of gradients)", low=0.0, high=0.999, step=0.001, name="beta1")
+BETA2 = Knob(0.999, "β₂ (mean of squared gradients)", low=0.5, high=0.9999, step=0.0001,
+             name="beta2")  # fmt: skip
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     "sgd": OptimizerSpec(
@@ -67,7 +72,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         "ball is about to be.",
         False,
         lambda p, lr, h: torch.optim.SGD(p, lr=lr, momentum=h["momentum"], nesterov=True),
-        (BETA,),
+        (NESTEROV_BETA,),
         "momentum_buffer",
         race_lr=0.1,
     ),
@@ -87,7 +92,11 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         "AdaGrad with a fading memory: the step follows the recent size of the gradient.",
         True,
         lambda p, lr, h: torch.optim.RMSprop(p, lr=lr, alpha=h["rho"]),
-        (Hyper("rho", "ρ (memory of squared gradients)", 0.99, 0.5, 0.999, 0.001),),
+        (
+            Knob(
+                0.99, "ρ (memory of squared gradients)", low=0.5, high=0.999, step=0.001, name="rho"
+            ),
+        ),
         race_lr=0.003,
     ),
     "adam": OptimizerSpec(
@@ -114,7 +123,11 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         lambda p, lr, h: torch.optim.AdamW(
             p, lr=lr, betas=(h["beta1"], h["beta2"]), weight_decay=h["weight_decay"]
         ),
-        (BETA1, BETA2, Hyper("weight_decay", "weight decay λ", 0.01, 0.0, 1.0)),
+        (
+            BETA1,
+            BETA2,
+            Knob(0.01, "weight decay λ", low=0.0, high=1.0, step=0.01, name="weight_decay"),
+        ),
         "exp_avg",
         race_lr=0.01,
     ),
@@ -139,4 +152,7 @@ def build_optimizer(
 ) -> torch.optim.Optimizer:  # fmt: skip
     """A torch.optim optimizer `name` over `params` with learning rate `lr`."""
     spec = get_optimizer(name)
-    return spec.build(params, check_learning_rate(lr), spec.check(hyperparams or {}))
+    return spec.build(params, LEARNING_RATE.check(lr), spec.check(hyperparams or {}))
+
+
+OPTIMIZER_LABELS = {name: spec.label for name, spec in OPTIMIZERS.items()}

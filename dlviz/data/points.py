@@ -1,6 +1,5 @@
-"""Seeded datasets for dlviz: the 2-D toy sets of the Playground (classification, multi-class
-and regression) and scikit-learn's bundled 8×8 digits. Every maker is deterministic in its
-seed; nothing downloads.
+"""The 2-D toy point sets (classification, multi-class and regression) of the Playground,
+seeded and deterministic in their seed; nothing downloads.
 
 Points live in the square [−6, 6]²; binary labels are ±1, multi-class labels 0..K−1,
 regression targets lie roughly in [−1, 1].
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import load_digits, make_moons
+from sklearn.datasets import make_moons
 
 EXTENT = 6.0  # points and the decision plane span [−EXTENT, EXTENT] on both axes
 
@@ -177,10 +176,3 @@ def split(data: Dataset2D, train_fraction: float, seed: int) -> tuple[Dataset2D,
     return tuple(  # type: ignore[return-value]
         Dataset2D(data.name, data.kind, data.x[p], data.y[p], data.n_classes) for p in parts
     )
-
-
-def make_digits() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's bundled handwritten digits (1797 images of 8×8 pixels, no download):
-    x float32 (1797, 64) with pixels scaled to [0, 1], y int64 (1797,) in 0..9."""
-    bunch = load_digits()
-    return (bunch.data / 16.0).astype(np.float32), bunch.target.astype(np.int64)

@@ -1,6 +1,7 @@
-"""Toy sequence tasks whose correct attention pattern is known: copy, reverse, sort, shift
-by one and induction. Each makes seeded batches of integer tokens, their targets, which
-positions are scored and, for any sequence, the (T, T) pattern a head should learn.
+"""Toy sequence tasks on integer tokens, shared by the sequence topics: copy, reverse, sort,
+shift by one and induction, whose correct attention pattern is known. Each makes seeded
+batches, their targets, which positions are scored and, for any sequence, the (T, T)
+pattern of keys each query needs.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _second_half(t: int) -> Tensor:
     return scored
 
 
-TASKS: dict[str, Task] = {
+SEQUENCE_TASKS: dict[str, Task] = {
     task.name: task
     for task in (
         Task("copy", "Copy", "output i is input i", "the diagonal: each token looks at itself",
@@ -86,11 +87,11 @@ TASKS: dict[str, Task] = {
 }  # fmt: skip
 
 
-def get_task(name: str) -> Task:
-    """The task called `name`; ValueError listing TASKS otherwise."""
-    if name not in TASKS:
-        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
-    return TASKS[name]
+def get_sequence_task(name: str) -> Task:
+    """The task called `name`; ValueError listing SEQUENCE_TASKS otherwise."""
+    if name not in SEQUENCE_TASKS:
+        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(SEQUENCE_TASKS)}")
+    return SEQUENCE_TASKS[name]
 
 
 def make_batch(task: Task, batch: int, length: int, vocab: int, gen: torch.Generator,
