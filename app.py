@@ -17,3 +17,4 @@ for row in range(0, len(ui.TOPICS), 3):
                 st.caption(":material/schedule: coming soon")
 st.divider()
 page.caption("footer")
+page.end()

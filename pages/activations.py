@@ -76,7 +76,7 @@ with ui.controls("act_probe"):
     with knob_cols[1]:
         deep |= ui.knobs(ProbeConfig, "act_probe", "depth")
     with knob_cols[2]:
-        deep |= ui.knobs(ProbeConfig, "act_probe", "width")
+        deep |= ui.knobs(ProbeConfig, "act_probe", "width", "seed")
     with knob_cols[3]:
         deep |= ui.knobs(ProbeConfig, "act_probe", "init")
         if deep["init"] == "normal":

@@ -125,7 +125,7 @@ def draw_race(snap) -> None:
     with left:
         ui.live_chart(race_losses(snap), key="gd_race_loss")
     with right:
-        ui.live_chart(fig.slice_map(snap.landscape, snap.labels), key="gd_race_landscape")
+        ui.live_chart(fig.slice_map(snap.landscape, snap.labels), key="gd_race_slice")
         page.caption(f"slice_{snap.landscape.directions}", weights=f"{snap.n_weights:,}")
 
 

@@ -49,7 +49,7 @@ class ActivationRaceConfig(Config):
         0.1,
         "Learning rate",
         low=1e-4,
-        high=3.0,
+        high=100.0,
         log=True,
         live=True,
         help="Of every contestant; may change mid-run.",

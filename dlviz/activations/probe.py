@@ -35,7 +35,8 @@ class ProbeConfig(Config):
     width: int = knob(64, "Units per layer", low=16, high=256, options=(16, 32, 64, 128, 256))
     init: str = as_field(init_knob("default", ("default", "xavier", "he", "normal")))
     sigma: float = as_field(SIGMA)
-    seed: int = 0  # seeds the weights, the batch and the targets
+    seed: int = knob(0, "Seed", low=0, high=99_999, step=1, widget="number",
+                     help="Seeds the weights, the batch and the targets.")  # fmt: skip
     params: tuple[tuple[str, float], ...] = ()  # e.g. (("alpha", 0.1),)
 
     def _check(self) -> None:

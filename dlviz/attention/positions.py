@@ -27,6 +27,10 @@ class PositionsConfig(Config):
         0, "RoPE pair i", low=0, high=63, step=1, high_from=lambda v: v["dim"] // 2 - 1
     )
 
+    def _check(self) -> None:
+        if self.dim % 2:
+            raise ValueError(f"the encodings pair up dimensions: d must be even, got {self.dim}")
+
 
 def frequencies(dim: int, base: float = ROPE_BASE) -> Tensor:
     """(dim // 2,) float32 angular frequencies ω_i = base^(−2i/dim), i = 0 … dim/2 − 1."""
@@ -104,8 +108,7 @@ def encode_positions(config: PositionsConfig) -> PositionsView:
     """The encodings for `config`: the table and its similarity, RoPE's rotation of the
     chosen pair beside a slower one (for contrast, at most 8 positions) and RoPE's
     relative similarity."""
-    length, dim = config.length, config.dim
-    pair = min(config.pair, dim // 2 - 1)
+    length, dim, pair = config.length, config.dim, config.pair
     slow = min(dim // 2 - 1, pair + max(1, dim // 8))
     pairs = tuple(dict.fromkeys((pair, slow)))
     table = sinusoidal_table(length, dim)

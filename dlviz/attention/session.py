@@ -60,7 +60,7 @@ class AttentionConfig(Config):
         help="Seeds the weights, the training batches, the evaluation set and the probe.",
     )
     learning_rate: float = knob(
-        3e-3, "Learning rate (Adam)", low=1e-5, high=10.0, log=True, live=True
+        3e-3, "Learning rate (Adam)", low=1e-5, high=100.0, log=True, live=True
     )
     pace: str = knob(
         "5",

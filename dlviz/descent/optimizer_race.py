@@ -46,7 +46,7 @@ class OptimizerRaceConfig(Config):
         (0.3, 0.1, 0.01),
         "learning rate η",
         low=1e-5,
-        high=10.0,
+        high=100.0,
         log=True,
         count=(2, 4),
         live=True,

@@ -61,9 +61,10 @@ def step_lines(
     is NaN-padded; more than `max_points` samples are thinned, keeping the newest. With
     one sample or none, `empty_note` shows."""
     steps = np.asarray(steps, dtype=np.float64).reshape(-1)
-    values = np.asarray(values, dtype=np.float64).reshape(len(labels), -1)
-    if values.shape[1] != len(steps):
+    values = np.asarray(values, dtype=np.float64)
+    if values.size != len(labels) * len(steps):
         raise ValueError("values must be (series, steps)")
+    values = values.reshape(len(labels), len(steps))
     keep = style.thin_indices(len(steps), max_points)
     traces = [
         _line(steps[keep], values[i, keep], f"{label} · leading" if i == leader else label,

@@ -105,7 +105,7 @@ class PlaygroundConfig(Config):
     batch_norm: bool = knob(False, "Batch norm")
     init: str = as_field(init_knob("playground"))
     sigma: float = as_field(SIGMA)
-    learning_rate: float = knob(0.03, "Learning rate", low=1e-5, high=10.0, log=True, live=True)
+    learning_rate: float = knob(0.03, "Learning rate", low=1e-5, high=100.0, log=True, live=True)
     regularization: str = knob(
         "none",
         "Regularization",

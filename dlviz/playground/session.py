@@ -83,7 +83,9 @@ class PlaygroundSession(LiveSession[PlaygroundConfig, PlaygroundSnapshot]):
             self.optimizer = build_optimizer(
                 cfg.optimizer, self.net.parameters(), cfg.learning_rate
             )
-        steps_per_epoch = -(-len(self.train.y) // cfg.batch_size)
+        whole, left = divmod(len(self.train.y), cfg.batch_size)
+        # a leftover point is a step of its own, but batch norm skips a batch of one
+        steps_per_epoch = whole + (left > (1 if cfg.batch_norm else 0))
         self.check_every = steps_per_epoch * max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))
         self._apply_live()
 

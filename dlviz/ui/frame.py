@@ -134,7 +134,7 @@ class Page:
     def end(self) -> None:
         """ "What to notice" and "Try this" (not in the classroom view), then the notes on
         settings from the address that could not be used."""
-        if not classroom():
+        if not classroom() and "notice" in self.text.sections:
             st.divider()
             st.subheader("What to notice")
             self.prose("notice")

@@ -41,13 +41,21 @@ def _note(text: str) -> None:
 
 
 def _fits(k: Knob, value: Any, offered: Sequence[Any] | None, low: Any, high: Any) -> bool:
-    """Whether a widget for `k` can show `value` with these options and bounds."""
+    """Whether a widget for `k` can show `value` with these options and bounds. A choice
+    of too few items is left to the config to refuse (a learner may be between picks)."""
+    if k.kind == "choices":
+        picks = list(value) if isinstance(value, list | tuple) else None
+        top = k.count[1] if k.count else len(offered or ())
+        allowed = offered if offered is not None else k.options
+        return (
+            picks is not None
+            and len(set(picks)) == len(picks) <= top
+            and all(v in allowed for v in picks)
+        )
     try:
-        value = k.check(tuple(value) if isinstance(value, list) else value)
+        value = k.check(value)
     except (ValueError, TypeError):
         return False
-    if k.kind == "choices":
-        return offered is None or all(v in offered for v in value)
     if k.kind in ("choice", "int", "float") and offered is not None and value not in offered:
         return False
     if k.kind in ("int", "float"):
@@ -84,7 +92,9 @@ def knob_widget(
     text = label or (f"{k.label} ({k.unit})" if k.unit else k.label)
     common = {"key": key, "help": help or k.help, "disabled": disabled, "bind": BIND}
     value = _draw(k, text, default, offered, lo, hi, common)
-    return k.check(tuple(value) if isinstance(value, list) else value)
+    if k.kind == "choices":
+        return tuple(value)  # how many are picked is the config's to judge
+    return k.check(value)
 
 
 def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
@@ -110,6 +120,9 @@ def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
         return st.text_input(label, value=default, max_chars=int(hi), **common)
     if offered is not None:
         start = nearest(offered, default)
+        if k.widget == "segmented":
+            return st.segmented_control(label, offered, default=start, required=True,
+                                        format_func=k.show, **common)  # fmt: skip
         return st.select_slider(label, offered, value=start, format_func=k.show, **common)
     whole = kind == "int"
     cast = int if whole else float
