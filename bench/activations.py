@@ -20,10 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from bench.race_loop import bare_steps_per_s, machine_line, overhead_rounds, session_steps_per_s
-from dlviz.activations import ActivationRaceSession, ProbeConfig, RaceConfig, probe
+from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRaceSession
+from dlviz.activations.probe import ProbeConfig, probe
 from dlviz.figures import activations as fig
 
-CONFIG = RaceConfig()  # the page's default: sigmoid/tanh/relu, digits, 6 × 32, SGD 0.1
+CONFIG = ActivationRaceConfig()  # the page's default: sigmoid/tanh/relu, digits, 6 × 32, SGD 0.1
 SECONDS = 2.0
 
 
@@ -37,12 +38,7 @@ def live_tick() -> tuple[float, float, int]:
         race.step(0.4)
         t = time.perf_counter()
         snap = race.snapshot()
-        figures = [
-            fig.race_curves(snap.history_steps, snap.history_loss, snap.labels, y_title="loss",
-                            leader=snap.leader, log_y=True),
-            fig.layer_bars(dict(zip(snap.labels, snap.grad_norms)), y_title="g", log_y=True),
-            fig.race_curves(snap.history_steps, snap.history_dead, snap.labels, y_title="dead"),
-        ]  # fmt: skip
+        figures = list(fig.race_panels(snap).values())
         payload = sum(len(f.to_json()) for f in figures)
         draw_ms.append(1000 * (time.perf_counter() - t))
     return race.step_count / (time.perf_counter() - start), statistics.median(draw_ms), payload

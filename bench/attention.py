@@ -21,12 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 
 from bench.race_loop import machine_line, overhead_rounds, session_steps_per_s
-from dlviz.attention import AttentionConfig, AttentionSession, make_batch, step_through
+from dlviz.attention import AttentionConfig, AttentionSession, step_through
+from dlviz.data import make_batch
 from dlviz.device import DEVICE
 from dlviz.figures import attention as fa
-from dlviz.figures.series import race_curves
 
-CONFIG = AttentionConfig()  # the issue's mark: reverse, length 8, vocabulary 10, 1 layer
+# The issue's mark: reverse, length 8, vocabulary 10, 1 layer; 20-step chunks, as the page's
+# "max" pace trains (its default pace of 5 steps per update is slow motion for watching).
+CONFIG = AttentionConfig(pace="max")
 SECONDS = 2.0
 
 
@@ -34,7 +36,7 @@ def time_to_99(seed: int, limit: int = 5000) -> tuple[float, int]:
     """(wall seconds from a fresh session to ≥ 99% evaluation accuracy, steps taken),
     checking after every chunk of 20 steps as the live page does."""
     start = time.perf_counter()
-    session = AttentionSession(AttentionConfig(seed=seed))
+    session = AttentionSession(CONFIG.replace(seed=seed))
     while session.history.series("accuracy")[-1] < 0.99 and session.step_count < limit:
         session.train_steps(20)
     if DEVICE.type == "cuda":
@@ -64,7 +66,7 @@ def bare_steps_per_s(seconds: float) -> float:
 def live_tick(layers: int, heads: int) -> tuple[float, int]:
     """(median ms of snapshot + the live figures per tick, bytes of figure JSON per tick)
     for a session with `layers` × `heads` heads, after some training."""
-    session = AttentionSession(AttentionConfig(layers=layers, heads=heads, length=16))
+    session = AttentionSession(CONFIG.replace(layers=layers, heads=heads, length=16))
     times, payload = [], 0
     for _ in range(6):
         session.train_steps(20)
@@ -75,8 +77,7 @@ def live_tick(layers: int, heads: int) -> tuple[float, int]:
         figures = [
             fa.attention_grid(snap.attention.reshape(-1, 16, 16), tokens, titles, columns=heads,
                               pattern=snap.pattern),
-            race_curves(snap.history_steps, snap.history_loss[None], ["loss"], y_title="loss"),
-            race_curves(snap.history_steps, snap.history_accuracy[None], ["acc"], y_title="acc"),
+            *fa.training_curves(snap).values(),
             fa.ablation_bars(snap.ablation, snap.accuracy),
         ]  # fmt: skip
         payload = sum(len(f.to_json()) for f in figures)

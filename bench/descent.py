@@ -27,7 +27,7 @@ from dlviz.descent import (
     surface_grid,
 )
 from dlviz.figures import descent as fig
-from dlviz.figures.series import race_curves
+from dlviz.figures.series import race_losses
 
 CONFIG = OptimizerRaceConfig()  # the page's default: SGD 0.3, momentum 0.1, Adam 0.01, 2×32
 SECONDS = 2.0
@@ -36,19 +36,16 @@ SECONDS = 2.0
 def live_tick(slice_on: bool) -> tuple[float, float, int]:
     """(race steps/s over 6 ticks of 0.4 s train + snapshot + figures, ms of snapshot +
     figures per tick, bytes of figure JSON per tick)."""
-    race = OptimizerRaceSession(CONFIG)
+    race = OptimizerRaceSession(CONFIG.replace(landscape="random" if slice_on else "off"))
     draw_ms, payload = [], 0
     start = time.perf_counter()
     for _ in range(6):
         race.step(0.4)
         t = time.perf_counter()
         snap = race.snapshot()
-        figures = [race_curves(snap.history_steps, snap.history_loss, snap.labels,
-                               y_title="loss", leader=snap.leader, log_y=True)]  # fmt: skip
-        if slice_on:
-            cut = race.landscape("random")
-            figures.append(fig.landscape(cut.axis, cut.loss, cut.paths, snap.labels,
-                                         centre=cut.centre))  # fmt: skip
+        figures = [race_losses(snap)]
+        if snap.landscape is not None:
+            figures.append(fig.slice_map(snap.landscape, snap.labels))
         payload = sum(len(f.to_json()) for f in figures)
         draw_ms.append(1000 * (time.perf_counter() - t))
     return race.step_count / (time.perf_counter() - start), statistics.median(draw_ms), payload

@@ -23,6 +23,7 @@ import torch
 
 from dlviz.device import DEVICE, TORCH_THREADS, describe_device
 from dlviz.figures import playground as figures
+from dlviz.figures.series import TRAIN_TEST, TRAIN_TEST_COLORS, step_lines
 from dlviz.playground import PlaygroundConfig, PlaygroundSession
 
 SPIRAL = PlaygroundConfig(dataset="spiral", features=("x1", "x2"), hidden=(8, 8))
@@ -102,7 +103,14 @@ def draw(snap) -> int:
             value_range=snap.value_range,
             confidence=snap.confidence,
         ),
-        figures.loss_curve(snap.history_steps, snap.history_train_loss, snap.history_test_loss),
+        step_lines(
+            snap.history_steps,
+            [snap.history_train_loss, snap.history_test_loss],
+            TRAIN_TEST,
+            colors=TRAIN_TEST_COLORS,
+            y_title="loss",
+            height=260,
+        ),
         figures.confusion_matrix(snap.confusion),
         figures.neuron_grid(snap.neuron_maps),
     ]

@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 
 from dlviz.device import DEVICE, TORCH_THREADS
-from dlviz.race import Race
+from dlviz.race import RaceSession
 
 
-def bare_steps_per_s(race: Race, seconds: float) -> float:
+def bare_steps_per_s(race: RaceSession, seconds: float) -> float:
     """Race steps per second of a plain loop over `race`'s nets and optimizers, on random
     mini-batches of its batch size: no chunks, no checks, no history."""
     x, y, n = race.x_train, race.y_train, len(race.y_train)
