@@ -130,3 +130,30 @@ def test_every_dlviz_module_has_a_docstring():
         if not (ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "").strip()
     ]
     assert missing == []
+
+
+# --- pages only wire -------------------------------------------------------------------
+
+PAGE_SCRIPTS = sorted((REPO / "pages").glob("*.py"))
+
+
+def test_pages_reach_no_session_and_hold_no_prose_escapes():
+    """A page hands the live panel a config and a draw function of the snapshot; it never
+    reaches into session state or a session, and needs no formatter escapes."""
+    for path in [REPO / "app.py", *PAGE_SCRIPTS]:
+        text = path.read_text(encoding="utf-8")
+        for word in ("session_state", "live_session", "session_lock", "fmt: skip"):
+            assert word not in text, f"{path.name} uses {word!r}"
+
+
+def test_pages_are_short_and_open_and_close_through_the_page_frame():
+    for path in PAGE_SCRIPTS:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert len(lines) <= 160, f"{path.name} has {len(lines)} lines; pages only wire"
+        assert any("ui.Page(" in line for line in lines[:40]), f"{path.name} skips ui.Page"
+        assert lines[-1] == "page.end()", f"{path.name} must end with page.end()"
+
+
+def test_learners_never_see_tracebacks():
+    config = (REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert 'showErrorDetails = "none"' in config

@@ -392,7 +392,7 @@ def test_attention_step_through_edits_and_the_heads_change_while_training(new_pa
         expect(chart).to_be_visible()
     # Editing the tokens redraws the step-through with the new ones.
     weights = _svg(page, "attn_stage_weights")
-    box = page.locator(".st-key-attn_tokens input")
+    box = page.locator(".st-key-attn_step_tokens input")
     box.fill("queries meet keys")
     box.press("Enter")
     expect(weights.locator(".xtick text").last).to_have_text("keys")

@@ -1,20 +1,23 @@
 """Activations-page figures built from tiny arrays: trace types, axis titles, log axes that
-skip zeros and name overflows, the leader's line, and no NaN/Infinity tokens on the wire."""
+skip zeros and name overflows, the probe's and the race's panels, and no NaN/Infinity tokens
+on the wire. (Lines over steps are tested in test_series.py.)"""
 
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import plotly.io as pio
 import pytest
 
+from dlviz.activations.activation_race import ActivationRaceSnapshot
+from dlviz.activations.probe import ProbeResult
 from dlviz.figures.activations import (
     curves,
     layer_bars,
     layer_distributions,
-    race_curves,
+    probe_panels,
+    race_panels,
     softmax_bars,
 )
 from dlviz.figures.style import UIREVISION
@@ -99,28 +102,63 @@ def test_layer_bars_group_series_and_note_all_zero():
     ).layout.annotations
 
 
-def test_race_curves_mark_the_leader_and_drop_non_finite_points():
-    steps = np.array([0, 10, 20])
-    values = np.array([[2.3, 2.3, 2.3], [2.3, 1.0, np.nan]])
-    fig = race_curves(steps, values, ["Sigmoid", "ReLU"], y_title="loss", leader=1, log_y=True)
-    wire = _wire(fig)
-    names = [t["name"] for t in wire["data"]]
-    assert names == ["Sigmoid", "ReLU · leading"]
-    assert fig.data[1].line.width > fig.data[0].line.width
-    assert len(fig.data[1].x) == 2  # the NaN point is left out
-    assert fig.layout.xaxis.title.text == "step" and fig.layout.yaxis.type == "log"
+def _probe_result(unit_failure: str | None, depth: int = 3) -> ProbeResult:
+    """A ProbeResult from tiny arrays (what dlviz.activations.probe.probe returns)."""
+    hist = np.full((depth, 4), 0.25, dtype=np.float32)
+    return ProbeResult(
+        activation="relu" if unit_failure == "dead" else "linear", unit_failure=unit_failure,
+        bin_edges=np.linspace(-1, 1, 5, dtype=np.float32), histograms=hist,
+        mean=np.zeros(depth), std=np.array([1.0, 0.1, 0.01][:depth]),
+        grad_norms=np.array([1e-6, 1e-3, 1.0, 2.0][: depth + 1]),
+        dead=np.array([0.0, 0.5, 1.0][:depth], np.float32),
+        saturated=np.zeros(depth, np.float32), loss=1.0, overflow_layer=None,
+    )  # fmt: skip
 
 
-def test_race_curves_before_the_start_invite_a_run():
-    fig = race_curves(np.array([0]), np.array([[2.3], [2.3]]), ["a", "b"], y_title="loss")
-    assert "press Run or Step" in fig.layout.annotations[0].text
-    with pytest.raises(ValueError, match="contestants, steps"):
-        race_curves(np.array([0, 1, 2]), np.zeros((2, 2)), ["a", "b"], y_title="loss")
+def test_probe_panels_draw_four_titled_charts():
+    panels = probe_panels(_probe_result("dead"))
+    assert list(panels) == ["dist", "grads", "health", "spread"]
+    assert [t.type for t in panels["dist"].data] == ["heatmap"]
+    for key in ("grads", "health", "spread"):
+        assert {t.type for t in panels[key].data} == {"bar"}
+    assert panels["grads"].layout.title.text == "How much gradient each layer's weights get"
+    assert list(panels["grads"].data[0].x) == ["1", "2", "3", "out"]
+    assert panels["grads"].layout.yaxis.type == "log"
+    assert panels["health"].layout.title.text == "Dead units (never positive)"
+    assert list(panels["health"].layout.yaxis.range) == [0, 1]
+    np.testing.assert_allclose(np.asarray(panels["health"].data[0].y), [0.0, 0.5, 1.0])
+    for fig in panels.values():
+        _wire(fig)
 
 
-def test_race_curves_thin_long_histories_keeping_the_newest():
-    steps = np.arange(5000)
-    values = np.vstack([np.linspace(2, 0.1, 5000)] * 2)
-    fig = race_curves(steps, values, ["a", "b"], y_title="loss", max_points=500)
-    assert len(fig.data[0].x) <= 500 and fig.data[0].x[-1] == 4999
-    assert math.isclose(fig.data[0].y[-1], 0.1, rel_tol=1e-6)
+def test_probe_panels_have_no_health_chart_for_the_linear_activation():
+    panels = probe_panels(_probe_result(None))
+    assert panels["health"] is None
+    assert panels["dist"] is not None and panels["spread"].data[0].type == "bar"
+
+
+def test_race_panels_show_loss_gradients_and_dead_units():
+    k, depth, m = 2, 3, 4
+    snap = ActivationRaceSnapshot(
+        step=75, halted=None, names=("sigmoid", "relu"), labels=("Sigmoid", "ReLU"),
+        history_steps=np.arange(m, dtype=np.int64) * 25,
+        history_loss=np.array([[2.3, 2.3, 2.3, 2.3], [2.3, 1.5, np.nan, 0.5]], np.float32),
+        train_loss=np.array([2.3, 0.5], np.float32), test_accuracy=np.array([0.1, 0.8], np.float32),
+        out=(None, None), leader=1,
+        history_dead=np.array([[0.0, 0.1, 0.2, 0.3], [0.0, 0.0, 0.1, 0.1]], np.float32),
+        grad_norms=np.array([[1e-8, 1e-4, 1e-2, 1.0], [0.1, 0.2, 0.3, 0.4]], np.float32),
+        dead=np.zeros((k, depth), np.float32),
+    )  # fmt: skip
+    panels = race_panels(snap)
+    assert list(panels) == ["loss", "grads", "dead"]
+    loss = panels["loss"]
+    assert [t.name for t in loss.data] == ["Sigmoid", "ReLU · leading"]
+    assert loss.layout.yaxis.type == "log" and len(loss.data[1].x) == 3  # NaN left out
+    grads = panels["grads"]
+    assert [t.type for t in grads.data] == ["bar", "bar"] and grads.layout.yaxis.type == "log"
+    assert list(grads.data[0].x) == ["1", "2", "3", "out"]
+    dead = panels["dead"]
+    assert dead.layout.yaxis.title.text == "share of dead units"
+    assert list(dead.layout.yaxis.range) == [0, 1]
+    for fig in panels.values():
+        _wire(fig)

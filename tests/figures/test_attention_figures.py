@@ -1,10 +1,14 @@
-"""Figures of the Attention page built from tiny arrays: heatmap scales and orientation,
-masked cells, the pattern overlay, the head grid, positional tables, RoPE's circle and the
-ablation bars; no NaN sent where a value exists."""
+"""Figures of the Attention page built from tiny arrays: the head grid, positional tables,
+RoPE's circle, the ablation bars and the page's helpers (value rows, position panels,
+training curves, pretrained and probe heads); no NaN sent where a value exists. One matrix
+as a heatmap is tested in test_heatmap.py."""
 
+import base64
 import json
+from types import SimpleNamespace
 
 import numpy as np
+import plotly.io as pio
 import pytest
 
 from dlviz.figures import attention as fa
@@ -16,39 +20,6 @@ def _weights(t=4):
     rng = np.random.default_rng(0)
     w = rng.random((t, t)).astype(np.float32)
     return w / w.sum(1, keepdims=True)
-
-
-def test_weight_heatmap_keeps_duplicate_tokens_apart_and_query_rows_on_top():
-    fig = fa.matrix_heatmap(_weights(), TOKENS, TOKENS, weights=True)
-    heat = fig.data[0]
-    assert heat.type == "heatmap" and (heat.zmin, heat.zmax) == (0.0, 1.0)
-    assert list(fig.layout.xaxis.ticktext) == TOKENS  # both "the" kept, by position
-    assert list(fig.layout.xaxis.tickvals) == [0, 1, 2, 3]
-    assert fig.layout.yaxis.autorange == "reversed"  # query 0 in the top row
-    assert fig.layout.xaxis.title.text.startswith("key") and heat.texttemplate  # small: numbers
-    np.testing.assert_allclose(np.asarray(heat.z), _weights(), atol=1e-6)
-
-
-def test_scores_are_symmetric_about_zero_and_masked_cells_say_minus_infinity():
-    scores = np.array([[1.0, -np.inf, -np.inf], [-3.0, 2.0, -np.inf], [0.5, 0.1, -0.2]])
-    fig = fa.matrix_heatmap(scores, TOKENS[:3], TOKENS[:3])
-    heat, masked = fig.data[0], fig.data[1]
-    assert heat.zmin == -3.0 and heat.zmax == 3.0
-    z = np.asarray(heat.z, dtype=np.float64)
-    assert np.isnan(z[0, 1]) and z[1, 0] == -3.0  # −∞ left empty, finite values kept
-    assert masked.mode == "text" and list(masked.text) == [fa.MASKED_TEXT] * 3
-    assert sorted(zip(masked.y, masked.x)) == [(0, 1), (0, 2), (1, 2)]
-    json.loads(fig.to_json())  # serialisable, no inf sent
-
-
-def test_pattern_overlay_marks_exactly_the_pattern_cells():
-    pattern = np.eye(4)[::-1]
-    fig = fa.matrix_heatmap(_weights(), TOKENS, TOKENS, weights=True, pattern=pattern)
-    overlay = fig.data[-1]
-    assert overlay.marker.symbol == "square-open"
-    assert sorted(zip(overlay.y, overlay.x)) == [(0, 3), (1, 2), (2, 1), (3, 0)]
-    with pytest.raises(ValueError, match="labels"):
-        fa.matrix_heatmap(_weights(), TOKENS[:3], TOKENS)
 
 
 def test_attention_grid_has_a_panel_per_head_and_an_overlay_on_each():
@@ -103,7 +74,139 @@ def test_head_grid_titles_each_head_with_its_pattern_share():
     assert fig.layout.yaxis3.domain[1] < fig.layout.yaxis.domain[0]  # layer 2 below layer 1
 
 
-def test_long_tokens_are_cut_on_the_axes():
-    tokens = ["Supercalifragilistic", "<script>", "a"]
-    fig = fa.matrix_heatmap(np.eye(3), tokens, tokens, weights=True)
-    assert list(fig.layout.yaxis.ticktext) == ["Superca…", "<script>", "a"]
+# --- the page's helpers: value rows, position panels, training curves, pretrained, probe ---
+
+
+def _finite(fig) -> int:
+    """Walk the figure as Streamlit sends it: no NaN/Infinity token, no non-finite value in a
+    typed array. Returns how many typed arrays it decoded."""
+
+    def bad(token: str) -> None:
+        raise AssertionError(f"non-finite JSON token {token}")
+
+    def walk(node) -> int:
+        if isinstance(node, dict) and "bdata" in node:
+            raw = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            assert np.isfinite(raw.astype(np.float64)).all()
+            return 1
+        if isinstance(node, dict):
+            return sum(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return sum(walk(v) for v in node)
+        assert node is not None
+        return 0
+
+    return walk(json.loads(pio.to_json(fig, validate=False), parse_constant=bad))
+
+
+def test_value_rows_show_one_token_per_row():
+    values = np.arange(-6, 6, dtype=np.float32).reshape(3, 4)
+    fig = fa.value_rows(values, TOKENS[:3], "Values V")
+    (heat,) = fig.data
+    assert heat.type == "heatmap" and fig.layout.title.text == "Values V"
+    assert list(fig.layout.yaxis.ticktext) == TOKENS[:3]
+    assert fig.layout.xaxis.title.text == "dimension" and fig.layout.yaxis.title.text == "token"
+    assert (heat.zmin, heat.zmax) == (-6.0, 6.0)  # diverging, symmetric about 0
+    assert heat.texttemplate  # 12 cells: numbers written in
+    np.testing.assert_array_equal(np.asarray(heat.z), values)
+    assert not fa.value_rows(np.ones((4, 32)), TOKENS, "O").data[0].texttemplate
+    assert _finite(fig) >= 1
+
+
+def _positions_view(t: int = 5, d: int = 4) -> SimpleNamespace:
+    """What dlviz.attention.encode_positions returns (a PositionsView), from tiny arrays."""
+    table = np.sin(np.arange(t * d, dtype=np.float32).reshape(t, d))
+    angle = np.arange(t, dtype=np.float32)
+    circle = np.stack([np.cos(angle), np.sin(angle)], 1)
+    return SimpleNamespace(
+        table=table, similarity=np.eye(t, dtype=np.float32),
+        circles=(circle, circle * 0.5), circle_labels=("pair 0 (ω = 1)", "pair 1 (ω = 0.01)"),
+        rope_similarity=np.full((t, t), 0.5, np.float32),
+    )  # fmt: skip
+
+
+def test_position_panels_draw_the_four_views():
+    view = _positions_view()
+    panels = fa.position_panels(view)
+    assert list(panels) == ["sinus", "sinus_sim", "rope", "rope_sim"]
+    assert panels["sinus"].layout.title.text == "Sinusoidal table"
+    assert panels["sinus"].layout.xaxis.title.text == "dimension"
+    assert panels["sinus_sim"].layout.title.text == "How alike two positions look"
+    assert panels["rope_sim"].layout.title.text.startswith("RoPE")
+    for key in ("sinus", "sinus_sim", "rope_sim"):
+        assert [t.type for t in panels[key].data] == ["heatmap"]
+        assert _finite(panels[key]) >= 1
+    rope = panels["rope"]
+    assert {t.type for t in rope.data} == {"scatter"}
+    assert [t.name for t in rope.data[1:]] == list(view.circle_labels)
+    np.testing.assert_allclose(np.asarray(rope.data[2].x), view.circles[1][:, 0])
+    np.testing.assert_array_equal(np.asarray(panels["rope_sim"].data[0].z), view.rope_similarity)
+    assert _finite(rope) >= 4
+
+
+def _snapshot(layers: int = 1, heads: int = 2, t: int = 4, steps: int = 5) -> SimpleNamespace:
+    """The fields of an AttentionSnapshot the figures read, from tiny arrays."""
+    rng = np.random.default_rng(1)
+    attention = rng.random((layers, heads, t, t)).astype(np.float32)
+    return SimpleNamespace(
+        history_steps=np.arange(steps, dtype=np.int64) * 5,
+        history_loss=np.geomspace(2.3, 0.01, steps).astype(np.float32),
+        history_accuracy=np.linspace(0.1, 1.0, steps).astype(np.float32),
+        probe=np.array([3, 0, 2, 1][:t], dtype=np.int64),
+        attention=attention / attention.sum(-1, keepdims=True),
+        pattern=np.eye(t, dtype=np.float32)[::-1],
+        pattern_mass=np.linspace(0.1, 0.9, layers * heads).reshape(layers, heads),
+    )
+
+
+def test_training_curves_show_loss_on_a_log_axis_and_accuracy_to_one():
+    snap = _snapshot()
+    curves = fa.training_curves(snap)
+    assert list(curves) == ["loss", "accuracy"]
+    loss, accuracy = curves["loss"], curves["accuracy"]
+    assert [t.type for t in loss.data] == [t.type for t in accuracy.data] == ["scatter"]
+    assert loss.layout.yaxis.type == "log" and loss.layout.yaxis.title.text == "loss (log)"
+    assert accuracy.layout.yaxis.title.text == "token accuracy"
+    assert list(accuracy.layout.yaxis.range) == [0, 1.02]
+    assert loss.layout.xaxis.title.text == "step"
+    np.testing.assert_allclose(np.asarray(loss.data[0].y), snap.history_loss, rtol=1e-6)
+    assert _finite(loss) >= 1 and _finite(accuracy) >= 1
+    one = fa.training_curves(_snapshot(steps=1))  # before any training: one sample
+    assert one["loss"].layout.annotations  # the "press Run or Step" note
+    _finite(one["loss"])
+
+
+def test_pretrained_panels_show_one_head_big_and_its_layer_as_thumbnails():
+    rng = np.random.default_rng(2)
+    attention = rng.random((2, 6, 3, 3)).astype(np.float32)  # (layers, heads, T, T)
+    seen = SimpleNamespace(tokens=("[CLS]", "cat", "[SEP]"), attention=attention)
+    big, thumbs = fa.pretrained_panels(seen, layer=1, head=4)
+    assert [t.type for t in big.data] == ["heatmap"]
+    assert big.layout.title.text == "Layer 2, head 5"
+    assert list(big.layout.xaxis.ticktext) == ["[CLS]", "cat", "[SEP]"]
+    np.testing.assert_allclose(np.asarray(big.data[0].z), attention[1, 4], rtol=1e-6)
+    assert not big.data[0].texttemplate  # no numbers on the big map
+    heatmaps = [t for t in thumbs.data if t.type == "heatmap"]
+    assert len(heatmaps) == 6 and len(thumbs.data) == 6  # no pattern to outline
+    assert [a.text for a in thumbs.layout.annotations] == [f"head {j}" for j in range(1, 7)]
+    assert thumbs.layout.height == 2 * 150 + 40  # 6 heads, 4 a row
+    assert thumbs.layout.xaxis.showticklabels is False
+    np.testing.assert_allclose(np.asarray(heatmaps[2].z), attention[1, 2], rtol=1e-6)
+    assert _finite(big) >= 1 and _finite(thumbs) >= 6
+
+
+def test_probe_heads_name_the_tokens_and_outline_only_on_request():
+    snap = _snapshot(layers=2, heads=2)
+    names = ("A", "B", "C", "D")
+    fig = fa.probe_heads(snap, names, outline=True)
+    assert list(fig.layout.xaxis.ticktext) == ["D", "A", "C", "B"]  # the probe, by name
+    assert sum(t.type == "heatmap" for t in fig.data) == 4
+    outlines = [t for t in fig.data if t.type == "scatter"]
+    assert len(outlines) == 4
+    assert sorted(zip(outlines[0].y, outlines[0].x)) == [(0, 3), (1, 2), (2, 1), (3, 0)]
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0] == "Layer 1 · head 1 · 10% on pattern"
+    assert titles[-1] == "Layer 2 · head 2 · 90% on pattern"
+    plain = fa.probe_heads(snap, names, outline=False)
+    assert {t.type for t in plain.data} == {"heatmap"} and len(plain.data) == 4
+    assert _finite(fig) >= 4

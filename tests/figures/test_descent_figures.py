@@ -1,11 +1,17 @@
 """Figures of the Gradient descent page built from tiny arrays: trace types, axis titles,
-arrows at the chosen step, the divergence mark, ragged step curves, no NaN sent."""
+arrows at the chosen step, the divergence mark, the helpers that draw the engine's grids,
+slices and paths, no NaN sent. (Lines over steps are tested in test_series.py.)"""
+
+import json
 
 import numpy as np
+import plotly.io as pio
 import pytest
 
+from dlviz.descent.landscape import LandscapeSlice
+from dlviz.descent.minibatch import BatchPath
+from dlviz.descent.surfaces import ContourGrid
 from dlviz.figures import descent as fd
-from dlviz.figures.series import race_curves
 
 
 class _Path:
@@ -16,6 +22,15 @@ class _Path:
         self.grads = np.ones((n, 2)) if grads is None else np.asarray(grads, dtype=np.float64)
         self.lrs = np.full(n - 1, 0.1) if lrs is None else np.asarray(lrs, dtype=np.float64)
         self.stopped = stopped
+
+
+def _wire(fig) -> dict:
+    """The figure as sent to the browser, parsed; a NaN/Infinity token fails the test."""
+
+    def bad(token: str) -> None:
+        raise AssertionError(f"non-finite JSON token {token}")
+
+    return json.loads(pio.to_json(fig, validate=False), parse_constant=bad)
 
 
 def _grid(n=12):
@@ -83,14 +98,6 @@ def test_surface_3d_clips_a_path_that_ran_off_a_saddle():
     assert len(fig.data[1].y) == 1  # drawn only up to where it left the grid (y = 50)
 
 
-def test_step_curves_pad_a_path_that_ended_early():
-    fig = fd.step_curves([np.array([1.0, 0.5, 0.25]), np.array([1.0, 9.0])], ["a", "b"],
-                         y_title="loss", log_y=True)  # fmt: skip
-    assert [t.name for t in fig.data] == ["a", "b"]
-    assert len(fig.data[1].x) == 2  # the NaN padding is not drawn
-    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.title.text == "loss"
-
-
 def test_landscape_marks_the_centre_and_draws_projected_paths():
     axis = np.linspace(-1, 1, 5)
     loss = np.add.outer(axis**2, axis**2) + 0.1
@@ -107,7 +114,84 @@ def test_flagged_title_is_red_and_bold():
     assert fd.flagged("DIVERGED").startswith("<b><span style='color:#e63946'>")
 
 
-def test_race_curves_accepts_a_title_and_x_title():
-    fig = race_curves(np.arange(3), np.ones((1, 3)), ["a"], y_title="η", title="t",
-                      x_title="update")  # fmt: skip
-    assert fig.layout.title.text == "t" and fig.layout.xaxis.title.text == "update"
+def _contour(log_view=False) -> ContourGrid:
+    xs, ys, z = _grid()
+    return ContourGrid(xs, ys, z, ((0.0, 0.0),), log_view, (-2.0, 2.0, -1.0, 3.0))
+
+
+def test_grid_map_takes_the_grid_s_minima_log_view_and_box():
+    a = _Path([[1.0, 2.0], [0.8, 1.0], [0.5, 0.2]])
+    fig = fd.grid_map(_contour(log_view=True), [a], ["SGD"], current=1)
+    assert fig.data[0].type == "contour"
+    assert "minimum" in [t.name for t in fig.data]
+    assert list(fig.layout.xaxis.range) == [-2.0, 2.0] and list(fig.layout.yaxis.range) == [-1, 3]
+    z = np.asarray(fig.data[0].z, dtype=np.float64)
+    assert z.min() == pytest.approx(0.0, abs=1e-6) and z.max() < 3  # log10(1 + L − min L)
+    assert len(fig.layout.annotations) == 2  # the arrows at step 1
+    _wire(fig)
+
+
+def test_grid_surface_3d_lifts_a_log_view():
+    a = _Path([[1.0, 2.0], [0.5, 0.5]])
+    fig = fd.grid_surface_3d(_contour(log_view=True), [a], ["SGD"])
+    assert [t.type for t in fig.data] == ["surface", "scatter3d"]
+    assert fig.layout.scene.zaxis.title.text.startswith("log")
+    flat = fd.grid_surface_3d(_contour(log_view=False), [a], ["SGD"])
+    assert flat.layout.scene.zaxis.title.text == "loss L"
+    _wire(fig)
+
+
+def test_slice_map_draws_a_landscape_slice():
+    axis = np.linspace(-1, 1, 5, dtype=np.float32)
+    cut = LandscapeSlice(axis, np.add.outer(axis**2, axis**2) + 0.1,
+                         (np.array([[0.5, 0.0], [0.0, 0.0]], np.float32), np.zeros((0, 2))),
+                         0, "pca")  # fmt: skip
+    fig = fd.slice_map(cut, ["Adam · η=0.01", "SGD · η=0.3"])
+    assert fig.data[0].type == "contour"
+    assert fig.layout.title.text == "Loss around Adam · η=0.01's weights now"
+    assert fig.layout.yaxis.title.text == "β · d₂"
+    _wire(fig)
+
+
+def test_losses_and_rates_by_step_pad_a_path_that_ended_early():
+    a = _Path([[1.0, 2.0], [0.5, 1.0], [0.2, 0.1]])
+    b = _Path([[1.0, 2.0], [9.0, 9.0]], stopped="Diverged at step 1: boom.")
+    losses = fd.losses_by_step([a, b], ["a", "b"], log_y=True)
+    assert [t.name for t in losses.data] == ["a", "b"] and losses.layout.yaxis.type == "log"
+    assert len(losses.data[1].x) == 2  # the NaN padding is not drawn
+    assert losses.layout.yaxis.title.text == "loss"
+    rates = fd.rates_by_step([a, b], ["step decay", "constant"])
+    assert rates.layout.title.text == "η at each step"
+    assert rates.layout.yaxis.title.text == "learning rate"
+    start_only = fd.losses_by_step([_Path([[1.0, 2.0]])], ["a"], log_y=False)
+    assert start_only.layout.annotations[0].text == "no steps"
+    for fig in (losses, rates):
+        _wire(fig)
+
+
+def test_trio_map_titles_its_rate_and_flags_a_divergence():
+    good = _Path([[1.0, 2.0], [0.8, 1.0]])
+    fig = fd.trio_map(_contour(), good, 0.05, "about right")
+    assert fig.layout.title.text == "η = 0.05 · about right" and fig.layout.showlegend is False
+    blown = _Path([[1.0, 2.0], [5.0, 9.0]], stopped="Diverged at step 1: boom.")
+    flagged = fd.trio_map(_contour(), blown, 0.5, "too high?")
+    assert flagged.layout.title.text == "η = 0.5 · " + fd.flagged("DIVERGED")
+    _wire(flagged)
+
+
+def test_minibatch_map_and_losses_draw_the_runs():
+    runs = [
+        BatchPath(442, np.array([[-0.5, 2.0], [0.0, 1.5], [0.5, 1.0]]), np.array([3.0, 2.0, 1.0]),
+                  np.array([3.0, 2.0])),
+        BatchPath(1, np.array([[-0.5, 2.0], [0.3, 1.9]]), np.array([3.0, 2.5]), np.array([4.0])),
+    ]  # fmt: skip
+    labels = ["full batch", "batch 1"]
+    fig = fd.minibatch_map(_contour(), runs, labels)
+    assert fig.layout.xaxis.title.text == "w (slope)"
+    assert fig.layout.yaxis.title.text == "b (intercept)"
+    assert {"full batch", "batch 1"} <= {t.name for t in fig.data}
+    losses = fd.minibatch_losses(runs, labels)
+    assert losses.layout.xaxis.title.text == "update" and losses.layout.yaxis.type == "log"
+    assert [len(t.y) for t in losses.data] == [3, 2]
+    for f in (fig, losses):
+        _wire(f)

@@ -15,7 +15,6 @@ from dlviz.figures.playground import (
     confusion_matrix,
     dataset_preview,
     decision_boundary,
-    loss_curve,
     neuron_grid,
 )
 from dlviz.figures.style import POINT_OUTLINE, TEXT_COLOR, UIREVISION
@@ -232,53 +231,6 @@ def test_neuron_grid_six_layers_of_eight_units_payload():
     # 48 int8 maps of 24 × 24: 27.6 kB raw, ~37 kB base64, ~10 kB of per-trace keys.
     # float32 maps would be ~150 kB.
     assert len(fig.to_json()) < 75_000
-
-
-# --- loss_curve ------------------------------------------------------------------------------
-
-
-def test_loss_curve_two_lines_axes_titles():
-    steps = np.array([0, 10, 20, 30], dtype=np.int64)
-    wire = _wire(loss_curve(steps, np.array([1.0, 0.5, 0.3, 0.2]), np.array([1.1, 0.6, 0.4, 0.3])))
-    assert _types(wire) == ["scatter", "scatter"]
-    assert [t["name"] for t in wire["data"]] == ["train", "test"]
-    assert wire["layout"]["xaxis"]["title"]["text"] == "step"
-    assert wire["layout"]["yaxis"]["title"]["text"] == "loss"
-    assert (wire["data"][0]["x0"], wire["data"][0]["dx"]) == (0, 10)  # even steps: no x array
-    np.testing.assert_allclose(_array(wire["data"][1]["y"]), [1.1, 0.6, 0.4, 0.3], rtol=1e-6)
-    _assert_finite(wire)
-
-
-def test_loss_curve_empty_has_no_nan():
-    empty = np.zeros(0)
-    wire = _wire(loss_curve(np.zeros(0, np.int64), empty, empty))
-    assert _types(wire) == ["scatter", "scatter"]
-    assert all(len(_array(t.get("y", []))) == 0 for t in wire["data"])
-    assert [a["text"] for a in wire["layout"]["annotations"]] == ["no steps yet"]
-    _assert_finite(wire)
-
-
-def test_loss_curve_drops_non_finite_and_log_non_positive():
-    steps = np.array([0, 1, 2, 3, 4])
-    train = np.array([1.0, np.nan, 0.5, np.inf, 0.0])
-    wire = _wire(loss_curve(steps, train, np.ones(5), log_y=True))
-    assert _assert_finite(wire) > 0
-    np.testing.assert_array_equal(_array(wire["data"][0]["x"]), [0, 2])
-    assert wire["layout"]["yaxis"]["type"] == "log"
-
-
-def test_loss_curve_thins_long_history_keeping_the_latest():
-    steps = np.arange(2000) * 3 + 7
-    wire = _wire(loss_curve(steps, np.linspace(1, 0.1, 2000), np.linspace(1, 0.2, 2000)))
-    train = wire["data"][0]
-    n = len(_array(train["y"]))
-    assert 500 <= n <= 1000
-    assert train["x0"] + train["dx"] * (n - 1) == steps[-1]
-
-
-def test_loss_curve_rejects_mismatched_lengths():
-    with pytest.raises(ValueError, match="same length"):
-        loss_curve(np.arange(3), np.ones(3), np.ones(2))
 
 
 # --- confusion_matrix ------------------------------------------------------------------------

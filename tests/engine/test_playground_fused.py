@@ -1,17 +1,17 @@
-"""The Playground's hand-written math against independent references: each head's loss and
-gradient against autograd / torch.nn.functional, and the fused SGD step against autograd +
-torch.optim.SGD on the same network, batches and regularization."""
+"""The Playground's fused SGD step against an independent reference: autograd +
+torch.optim.SGD on a copy of the same network, batches and regularization, for every
+activation and every head."""
 
 import copy
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from dlviz.activations import ACTIVATIONS
+from dlviz.models import initialise
 from dlviz.playground.fused import FusedSGD
 from dlviz.playground.heads import make_head
-from dlviz.playground.model import PlaygroundNet, feature_matrix, initialise
+from dlviz.playground.model import PlaygroundNet
 
 HEADS = [
     ("binary", "mse", 2),
@@ -20,6 +20,7 @@ HEADS = [
     ("multiclass", "cross_entropy", 3),
     ("regression", "mse", 0),
 ]
+CPU = torch.device("cpu")
 
 
 def _labels(kind: str, n: int, gen: torch.Generator):
@@ -28,39 +29,6 @@ def _labels(kind: str, n: int, gen: torch.Generator):
     if kind == "multiclass":
         return torch.randint(0, 3, (n,), generator=gen).float().numpy()
     return torch.randn(n, generator=gen).numpy()
-
-
-@pytest.mark.parametrize(("kind", "loss", "k"), HEADS)
-def test_head_gradient_matches_autograd(kind, loss, k):
-    gen = torch.Generator().manual_seed(1)
-    head = make_head(kind, loss, k)
-    z = torch.randn(7, head.n_out, generator=gen, dtype=torch.float64, requires_grad=True)
-    t = head.target(_labels(kind, 7, gen), torch.device("cpu")).double()
-    (auto,) = torch.autograd.grad(head.loss(z, t) * len(z), z)  # per-sample sum
-    torch.testing.assert_close(head.grad(z.detach(), t), auto)
-
-
-def test_cross_entropy_heads_match_torch_functional():
-    gen = torch.Generator().manual_seed(2)
-    z = torch.randn(9, 3, generator=gen)
-    labels = torch.randint(0, 3, (9,), generator=gen)
-    head = make_head("multiclass", "cross_entropy", 3)
-    t = head.target(labels.float().numpy(), torch.device("cpu"))
-    torch.testing.assert_close(head.loss(z, t), F.cross_entropy(z, labels))
-    binary = make_head("binary", "cross_entropy", 2)
-    zb = torch.randn(9, 1, generator=gen)
-    yb = (labels[:, None] % 2).float()
-    tb = binary.target((yb[:, 0] * 2 - 1).numpy(), torch.device("cpu"))
-    torch.testing.assert_close(binary.loss(zb, tb), F.binary_cross_entropy(torch.sigmoid(zb), yb))
-
-
-def test_binary_mse_is_half_mean_squared_error_of_tanh_output():
-    head = make_head("binary", "mse", 2)
-    z = torch.tensor([[0.3], [-2.0]])
-    t = head.target(torch.tensor([1.0, -1.0]).numpy(), torch.device("cpu"))
-    expected = 0.5 * ((torch.tanh(z) - t) ** 2).mean()
-    assert torch.isclose(head.loss(z, t), expected)
-    assert torch.isclose(head.loss(z, t), 0.5 * F.mse_loss(torch.tanh(z), t))
 
 
 def _reference_step(net, opt, x, t, head, reg, rate):
@@ -92,10 +60,10 @@ def test_fused_sgd_equals_autograd_and_torch_optim(activation, kind, loss, k, re
     opt = torch.optim.SGD(ref.parameters(), lr=0.1)
     for batch in range(6):
         x = torch.randn(4 + batch % 3, n_in, generator=gen, dtype=torch.float64)
-        t = head.target(_labels(kind, len(x), gen), torch.device("cpu")).double()
+        t = head.target(_labels(kind, len(x), gen), CPU).double()
         assert fused.run([(FusedSGD.augment(x), t)]) == 1
         _reference_step(ref, opt, x, t, head, reg, 0.01)
-    for mine, theirs in zip(net.parameters(), ref.parameters()):
+    for mine, theirs in zip(net.parameters(), ref.parameters(), strict=True):
         torch.testing.assert_close(mine, theirs, rtol=1e-9, atol=1e-11)
     moved = not torch.equal(net.linears[0].weight, initial[0])
     # it did train; behind a step activation only weight decay moves the first layer
@@ -106,31 +74,35 @@ def test_fused_sgd_without_hidden_layers_is_logistic_regression():
     gen = torch.Generator().manual_seed(4)
     head = make_head("binary", "cross_entropy", 2)
     net = PlaygroundNet(2, (), 1, "tanh").double()
-    initialise(net, "pytorch", gen)
+    initialise(net, "default", gen)
     ref = copy.deepcopy(net)
+    w, b = (p.detach().clone() for p in (net.linears[0].weight, net.linears[0].bias))
     fused = FusedSGD(net, "tanh", head)
     opt = torch.optim.SGD(ref.parameters(), lr=0.03)
     x = torch.randn(10, 2, generator=gen, dtype=torch.float64)
-    t = head.target(_labels("binary", 10, gen), torch.device("cpu")).double()
+    t = head.target(_labels("binary", 10, gen), CPU).double()
     fused.run([(FusedSGD.augment(x), t)])
     _reference_step(ref, opt, x, t, head, "none", 0.0)
     torch.testing.assert_close(net.linears[0].weight, ref.linears[0].weight)
+    torch.testing.assert_close(net.linears[0].bias, ref.linears[0].bias)
+    # the closed form of one logistic-regression step: θ −= lr · mean((σ(wx + b) − t) [x, 1])
+    error = torch.sigmoid(x @ w.T + b) - t  # (10, 1)
+    torch.testing.assert_close(net.linears[0].weight.detach(), w - 0.03 * (error * x).mean(0))
+    torch.testing.assert_close(net.linears[0].bias.detach(), b - 0.03 * error.mean(0))
 
 
-def test_feature_matrix_columns():
-    xy = torch.tensor([[1.0, 2.0], [-0.5, 3.0]])
-    names = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
-    f = feature_matrix(xy, names)
-    expected = torch.stack(
-        [
-            xy[:, 0],
-            xy[:, 1],
-            xy[:, 0] ** 2,
-            xy[:, 1] ** 2,
-            xy[:, 0] * xy[:, 1],
-            torch.sin(xy[:, 0]),
-            torch.sin(xy[:, 1]),
-        ],
-        1,
-    )
-    torch.testing.assert_close(f, expected)
+def test_run_trains_every_batch_and_keeps_the_net_s_parameters_as_views():
+    gen = torch.Generator().manual_seed(5)
+    head = make_head("regression", "mse", 0)
+    net = PlaygroundNet(2, (3,), 1, "tanh")
+    initialise(net, "playground", gen)
+    fused = FusedSGD(net, "tanh", head)
+    assert all(lin.weight.data_ptr() == wb.data_ptr() for lin, wb in zip(net.linears,
+               fused.augmented, strict=True))  # fmt: skip
+    x = torch.randn(12, 2, generator=gen)
+    t = (x[:, :1] - x[:, 1:]) / 2
+    loss = lambda: head.loss(net(x)[0], t).item()  # noqa: E731
+    first = loss()
+    batches = [(FusedSGD.augment(xb), tb) for xb, tb in zip(x.split(4), t.split(4))]
+    assert fused.run(batches * 50) == 150
+    assert loss() < 0.5 * first  # the net itself learned: its parameters are the matrices

@@ -1,6 +1,6 @@
-"""dlviz.activations registry and softmax: values against independent references (scipy,
-NumPy closed forms), derivatives against finite differences and autograd, the hand-written
-fused-step derivatives against autograd, and the error messages."""
+"""dlviz.activations.registry: values against independent references (SciPy, NumPy closed
+forms), derivatives against finite differences and autograd, the hand-written fused-step
+derivatives against autograd, parameters as knobs, and the error messages."""
 
 import math
 
@@ -8,18 +8,15 @@ import numpy as np
 import pytest
 import torch
 from scipy.special import erf, expit
-from scipy.special import softmax as scipy_softmax
 
-from dlviz.activations import (
+from dlviz.activations.registry import (
+    ACTIVATION_LABELS,
     ACTIVATIONS,
-    DEFAULT_LOGITS,
     LEAKY_SLOPE,
     derivative,
     get_activation,
-    parse_logits,
-    softmax,
 )
-from dlviz.activations.softmax import entropy_bits, max_entropy_bits
+from dlviz.knobs import Knob
 
 Z = torch.linspace(-6, 6, 241, dtype=torch.float64)
 SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -48,9 +45,20 @@ PARAMETER_CASES = [("leaky_relu", {"alpha": 0.2}), ("elu", {"alpha": 0.5}), ("si
 
 def test_registry_holds_the_issue_s_activations_with_their_table_rows():
     assert set(ACTIVATIONS) == set(REFERENCE)
+    assert {name: act.label for name, act in ACTIVATIONS.items()} == ACTIVATION_LABELS
     for act in ACTIVATIONS.values():
         assert act.latex and act.output_range and act.use and act.pros and act.cons
         assert act.unit_failure in ("dead", "saturated", None)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_parameters_are_knobs_whose_defaults_are_in_range(name):
+    act = ACTIVATIONS[name]
+    assert all(isinstance(p, Knob) and p.name for p in act.params)
+    assert act.defaults == {p.name: p.default for p in act.params}
+    assert act.check_params({}) == act.defaults
+    for p in act.params:
+        assert p.check(p.default) == p.default and p.low <= p.default <= p.high
 
 
 @pytest.mark.parametrize("name", list(REFERENCE))
@@ -99,60 +107,9 @@ def test_hand_written_derivative_matches_autograd(name):
 def test_unknown_names_and_bad_parameters_raise_value_error():
     with pytest.raises(ValueError, match=r"choose one of sigmoid, tanh, relu, .*step"):
         get_activation("swoosh")
-    with pytest.raises(ValueError, match="has no parameter 'beta'"):
+    with pytest.raises(ValueError, match=r"has no setting 'beta' \(it has: alpha\)"):
         ACTIVATIONS["elu"].check_params({"beta": 1.0})
-    with pytest.raises(ValueError, match=r"alpha must be in \[0.0, 0.5\]"):
+    with pytest.raises(ValueError, match=r"\(alpha\) must be a number from 0 to 0.5"):
         derivative("leaky_relu", Z, alpha=float("nan"))
-
-
-# --- softmax ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("temperature", [0.05, 0.5, 1.0, 3.0, 50.0])
-def test_softmax_matches_scipy_and_sums_to_one(temperature):
-    logits = np.array(DEFAULT_LOGITS)
-    got = softmax(logits, temperature)
-    np.testing.assert_allclose(got, scipy_softmax(logits / temperature), rtol=1e-12)
-    assert got.sum() == pytest.approx(1.0, abs=1e-12)
-
-
-def test_softmax_of_the_course_example():
-    # e² : e¹ : e^0.1 normalised, worked by hand
-    e = np.exp([2.0, 1.0, 0.1])
-    np.testing.assert_allclose(softmax(DEFAULT_LOGITS), e / e.sum(), rtol=1e-12)
-    assert softmax(DEFAULT_LOGITS)[0] == pytest.approx(0.659, abs=1e-3)
-
-
-def test_temperature_to_zero_is_argmax_and_to_infinity_is_uniform():
-    logits = [0.3, 2.5, -1.0, 2.4]
-    np.testing.assert_allclose(softmax(logits, 0.01), [0, 1, 0, 0], atol=1e-4)
-    np.testing.assert_allclose(softmax(logits, 1e6), [0.25] * 4, atol=1e-5)
-    assert entropy_bits(softmax(logits, 0.01)) < 0.01
-    assert entropy_bits(softmax(logits, 1e6)) == pytest.approx(max_entropy_bits(4), abs=1e-6)
-    assert max_entropy_bits(4) == 2.0
-
-
-def test_softmax_never_overflows_on_large_logits():
-    got = softmax([1000.0, 999.0], 0.01)
-    assert np.isfinite(got).all() and got[0] == pytest.approx(1.0)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "at least one number"),
-        ("2, banana", "'banana' is not a number"),
-        ("nan, 1", "finite number"),
-        ("1e9", "finite number"),
-        (", ".join(["1"] * 13), "at most 12"),
-    ],
-)
-def test_bad_logit_text_gets_a_readable_message(text, message):
-    with pytest.raises(ValueError, match=message):
-        parse_logits(text)
-
-
-def test_logit_text_parses_commas_and_spaces():
-    assert parse_logits(" 2.0, 1.0  0.1 ") == (2.0, 1.0, 0.1)
-    with pytest.raises(ValueError, match="positive"):
-        softmax([1.0], 0.0)
+    with pytest.raises(ValueError, match=r"\(alpha\)"):
+        ACTIVATIONS["elu"].check_params({"alpha": True})  # a bool is not a number

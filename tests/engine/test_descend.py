@@ -1,7 +1,7 @@
-"""Gradient descent on 2-D surfaces: trajectories from real torch.optim optimizers checked
-against closed forms (|1 − ηλ|^t on a quadratic, Adam's first step, the heavy-ball and
-Nesterov recurrences), learning-rate schedules against their formulas, divergence reported
-not raised, and the registries' error messages."""
+"""dlviz.descent.descend: trajectories from real torch.optim optimizers checked against closed
+forms (|1 − ηλ|^t on a quadratic, Adam's first step, the heavy-ball and Nesterov recurrences),
+the surface's own losses and gradients recorded, schedules wired in, divergence reported not
+raised, the suggested rates and the sentence describing where a path ended."""
 
 import math
 
@@ -9,14 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz.descent import (
-    OPTIMIZERS,
-    SCHEDULES,
-    SURFACES,
-    descend,
-    get_surface,
-    surface_grid,
-)
+from dlviz.descent.descend import MAX_STEPS, default_lr, descend, describe, lr_trio
+from dlviz.descent.schedules import SCHEDULES
+from dlviz.descent.surfaces import SURFACES, get_surface
+from dlviz.optimizers import OPTIMIZERS
 
 
 @pytest.mark.parametrize("condition", [1.0, 10.0, 50.0])
@@ -38,6 +34,14 @@ def test_gradients_and_losses_recorded_are_the_surface_s():
     np.testing.assert_allclose(path.losses, 0.5 * (x**2 + 4 * y**2), rtol=1e-12)
     np.testing.assert_allclose(path.grads, np.stack([x, 4 * y], axis=1), rtol=1e-12)
     assert path.lrs.shape == (10,) and np.all(path.lrs == 0.05)
+    assert path.steps == 10 and path.updates.shape == (10, 2)
+
+
+def test_a_surface_given_by_name_is_built_with_its_parameters():
+    by_name = descend("bowl", (1.0, 1.0), "sgd", steps=5, lr=0.05,
+                      surface_params={"condition": 4.0})  # fmt: skip
+    built = descend(get_surface("bowl", condition=4.0), (1.0, 1.0), "sgd", steps=5, lr=0.05)
+    np.testing.assert_array_equal(by_name.positions, built.positions)
 
 
 @pytest.mark.parametrize("name", ["adam", "adamw"])
@@ -83,6 +87,11 @@ def test_momentum_and_nesterov_follow_their_recurrences(nesterov):
     np.testing.assert_allclose(path.velocity, velocity, rtol=1e-10, atol=1e-12)
 
 
+def test_optimizers_without_a_velocity_record_nan():
+    path = descend("bowl", (1.0, 1.0), "adagrad", steps=3)
+    assert path.velocity.shape == (3, 2) and np.isnan(path.velocity).all()
+
+
 def test_lr_above_two_over_lambda_max_diverges_and_is_reported():
     bowl = get_surface("bowl", condition=10.0)  # λ_max = 10: stable only for η < 0.2
     stable = descend(bowl, bowl.start, "sgd", steps=300, lr=0.19)
@@ -93,6 +102,7 @@ def test_lr_above_two_over_lambda_max_diverges_and_is_reported():
     assert blown.losses[-1] > 100 * blown.losses[0]  # it climbed before it was stopped
     huge = descend(bowl, bowl.start, "sgd", steps=50, lr=1e6)
     assert huge.stopped and huge.steps <= 2
+    assert describe(blown, bowl) == blown.stopped
 
 
 def test_saddle_escapes_unless_started_exactly_on_the_ridge():
@@ -103,66 +113,12 @@ def test_saddle_escapes_unless_started_exactly_on_the_ridge():
     assert away.stopped and "ran off" in away.stopped
 
 
-def _lrs(schedule, steps=60, lr=0.2, surface="bowl", start=(1.0, 1.0), **params):
-    return descend(surface, start, "sgd", steps=steps, schedule=schedule, lr=lr,
-                   schedule_params=params).lrs  # fmt: skip
-
-
-def test_schedules_match_their_formulas():
-    t = np.arange(60)
-    np.testing.assert_allclose(_lrs("constant"), 0.2)
-    np.testing.assert_allclose(_lrs("step", every=7, gamma=0.5), 0.2 * 0.5 ** (t // 7))
-    np.testing.assert_allclose(_lrs("exponential", gamma=0.9), 0.2 * 0.9**t)
-    np.testing.assert_allclose(_lrs("cosine"), 0.1 * (1 + np.cos(np.pi * t / 60)), atol=1e-12)
-    warm, a = 10, 0.1
-    expected = np.where(
-        t < warm,
-        0.2 * (a + (1 - a) * t / warm),
-        0.1 * (1 + np.cos(np.pi * (t - warm) / (60 - warm))),
-    )
-    warmed = _lrs("warmup_cosine", warmup=warm, start_factor=a)
-    np.testing.assert_allclose(warmed, expected, atol=1e-12)
-
-
-def test_reduce_on_plateau_cuts_the_rate_when_the_loss_stops_improving():
-    # Started on the saddle point itself the gradient is 0 and the loss never changes:
-    # every step after the first is a "bad" one, so the rate halves after each
-    # `patience` + 1 of them (the first cut follows step 0's best plus 5 bad steps).
-    lrs = _lrs("plateau", steps=40, surface="saddle", start=(0.0, 0.0), gamma=0.5, patience=4)
-    drops = np.flatnonzero(lrs[1:] < lrs[:-1]) + 1
-    np.testing.assert_array_equal(drops, [6, 11, 16, 21, 26, 31, 36])
-    np.testing.assert_allclose(lrs, 0.2 * 0.5 ** np.searchsorted(drops, np.arange(40), "right"))
-    moving = _lrs("plateau", steps=40, lr=0.1, gamma=0.5, patience=4)
-    assert np.all(moving == 0.1)  # an improving loss keeps its rate
-
-
-@pytest.mark.parametrize("name", list(SURFACES))
-def test_each_surface_is_flat_and_zero_at_its_minima(name):
-    surf = get_surface(name)
-    for point in surf.minima:
-        p = torch.tensor(point, dtype=torch.float64, requires_grad=True)
-        loss = surf(p)
-        loss.backward()
-        assert abs(loss.item()) < 1e-9
-        assert np.abs(p.grad.numpy()).max() < 1e-4
-    x0, x1, y0, y1 = surf.box
-    assert x0 < surf.start[0] < x1 and y0 < surf.start[1] < y1
-
-
 def test_rosenbrock_gradient_matches_its_closed_form():
     surf = get_surface("rosenbrock")
     path = descend(surf, surf.start, "adam", steps=30)
     x, y = path.positions.T
     grad = np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=1)
     np.testing.assert_allclose(path.grads, grad, rtol=1e-10)
-
-
-def test_surface_grid_rows_run_along_y():
-    surf = get_surface("himmelblau")
-    xs, ys, z = surface_grid(surf, n=30)
-    i, j = 7, 21
-    expected = (xs[j] ** 2 + ys[i] - 11) ** 2 + (xs[j] + ys[i] ** 2 - 7) ** 2
-    assert z.shape == (30, 30) and z[i, j] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -172,6 +128,31 @@ def test_every_optimizer_goes_downhill_on_the_bowl(name):
     assert path.stopped is None and path.losses[-1] < path.losses[0]
 
 
+def test_descend_follows_the_schedule_it_is_given():
+    path = descend("bowl", (1.0, 1.0), "sgd", steps=6, schedule="step", lr=0.1,
+                   schedule_params={"every": 2.0, "gamma": 0.5})  # fmt: skip
+    np.testing.assert_allclose(path.lrs, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025])  # 2.0 is whole
+
+
+def test_suggested_rates_depend_on_the_kind_of_optimizer():
+    bowl = get_surface("bowl", condition=10.0)
+    assert default_lr(bowl, "sgd") == bowl.lr == pytest.approx(0.05)
+    assert default_lr(bowl, "adam") == bowl.step
+    low, mid, high = lr_trio(bowl, "momentum")
+    assert (low, high) == pytest.approx((mid / 10, mid * 10)) and mid == bowl.lr
+    assert descend(bowl, bowl.start, "sgd", steps=3).lrs[0] == bowl.lr  # the default rate
+
+
+def test_describe_says_where_a_path_ended():
+    bowl = get_surface("bowl")
+    path = descend(bowl, bowl.start, "sgd", steps=200)
+    text = describe(path, bowl)
+    assert text.startswith("after 200 steps: L = ") and "from the minimum (0, 0)" in text
+    himmelblau = get_surface("himmelblau")
+    end = describe(descend(himmelblau, himmelblau.start, "adam", steps=300), himmelblau)
+    assert "the nearest minimum" in end
+
+
 @pytest.mark.parametrize(
     ("call", "listed"),
     [
@@ -179,7 +160,7 @@ def test_every_optimizer_goes_downhill_on_the_bowl(name):
         (lambda: descend("bowl", (0, 0), "lion"), ", ".join(OPTIMIZERS)),
         (lambda: descend("bowl", (0, 0), "sgd", schedule="zigzag"), ", ".join(SCHEDULES)),
         (lambda: descend("bowl", (0, 0), "adam", {"gamma": 1.0}), "beta1, beta2"),
-        (lambda: get_surface("bowl", width=3), "condition"),
+        (lambda: descend("bowl", (0, 0), "sgd", surface_params={"width": 3}), "condition"),
     ],
 )
 def test_unknown_names_raise_value_error_listing_the_choices(call, listed):
@@ -190,21 +171,13 @@ def test_unknown_names_raise_value_error_listing_the_choices(call, listed):
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"lr": 0.0}, {"lr": -1.0}, {"lr": math.nan}, {"lr": 1e7}, {"steps": 0},
-        {"steps": 10**6}, {"start": (math.inf, 0.0)}, {"hyperparams": {"momentum": 2.0}},
+        {"lr": 0.0}, {"lr": -1.0}, {"lr": math.nan}, {"lr": 1e7}, {"lr": True}, {"steps": 0},
+        {"steps": MAX_STEPS + 1}, {"steps": 2.5}, {"start": (math.inf, 0.0)},
+        {"start": (1.0, 2.0, 3.0)}, {"hyperparams": {"momentum": 2.0}},
+        {"schedule": "step", "schedule_params": {"every": 2.5}},
     ],
 )  # fmt: skip
 def test_bad_values_raise_value_error(kwargs):
     args = {"start": (1.0, 1.0), "optimizer_name": "momentum"} | kwargs
     with pytest.raises(ValueError):
         descend("bowl", **args)
-
-
-def test_knobs_out_of_range_or_fractional_raise():
-    with pytest.raises(ValueError, match="between 1 and 100"):
-        get_surface("bowl", condition=1000.0)
-    with pytest.raises(ValueError, match="whole number"):
-        descend("bowl", (1.0, 1.0), "sgd", schedule="step", schedule_params={"every": 2.5})
-    path = descend("bowl", (1.0, 1.0), "sgd", steps=4, schedule="step",
-                   schedule_params={"every": 2.0, "gamma": 0.5}, lr=0.1)  # fmt: skip
-    np.testing.assert_allclose(path.lrs, [0.1, 0.1, 0.05, 0.05])  # 2.0 is a whole number

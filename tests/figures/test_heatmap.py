@@ -1,0 +1,99 @@
+"""One matrix as a heatmap (dlviz.figures.heatmap) built from tiny arrays: weight and score
+scales, row 0 on top, duplicate tokens kept apart, masked cells written out, the pattern
+overlay, tick labels cut and HTML-escaped, and nothing non-finite sent."""
+
+import json
+
+import numpy as np
+import pytest
+
+from dlviz.figures import style
+from dlviz.figures.heatmap import (
+    MASKED_TEXT,
+    MAX_LABEL,
+    WEIGHT_SCALE,
+    axis_ticks,
+    matrix_heatmap,
+    matrix_trace,
+    overlay,
+)
+
+TOKENS = ["the", "cat", "sat", "the"]
+
+
+def _weights(t=4):
+    rng = np.random.default_rng(0)
+    w = rng.random((t, t)).astype(np.float32)
+    return w / w.sum(1, keepdims=True)
+
+
+def test_weight_heatmap_keeps_duplicate_tokens_apart_and_query_rows_on_top():
+    fig = matrix_heatmap(_weights(), TOKENS, TOKENS, weights=True)
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and (heat.zmin, heat.zmax) == (0.0, 1.0)
+    assert list(fig.layout.xaxis.ticktext) == TOKENS  # both "the" kept, by position
+    assert list(fig.layout.xaxis.tickvals) == [0, 1, 2, 3]
+    assert fig.layout.yaxis.autorange == "reversed"  # query 0 in the top row
+    assert fig.layout.xaxis.title.text.startswith("key") and heat.texttemplate  # small: numbers
+    np.testing.assert_allclose(np.asarray(heat.z), _weights(), atol=1e-6)
+
+
+def test_scores_are_symmetric_about_zero_and_masked_cells_say_minus_infinity():
+    scores = np.array([[1.0, -np.inf, -np.inf], [-3.0, 2.0, -np.inf], [0.5, 0.1, -0.2]])
+    fig = matrix_heatmap(scores, TOKENS[:3], TOKENS[:3])
+    heat, masked = fig.data[0], fig.data[1]
+    assert heat.zmin == -3.0 and heat.zmax == 3.0
+    z = np.asarray(heat.z, dtype=np.float64)
+    assert np.isnan(z[0, 1]) and z[1, 0] == -3.0  # −∞ left empty, finite values kept
+    assert masked.mode == "text" and list(masked.text) == [MASKED_TEXT] * 3
+    assert sorted(zip(masked.y, masked.x)) == [(0, 1), (0, 2), (1, 2)]
+    json.loads(fig.to_json())  # serialisable, no inf sent
+
+
+def test_pattern_overlay_marks_exactly_the_pattern_cells():
+    pattern = np.eye(4)[::-1]
+    fig = matrix_heatmap(_weights(), TOKENS, TOKENS, weights=True, pattern=pattern)
+    outline = fig.data[-1]
+    assert outline.marker.symbol == "square-open"
+    assert sorted(zip(outline.y, outline.x)) == [(0, 3), (1, 2), (2, 1), (3, 0)]
+    with pytest.raises(ValueError, match="labels"):
+        matrix_heatmap(_weights(), TOKENS[:3], TOKENS)
+
+
+def test_long_tokens_are_cut_on_the_axes():
+    tokens = ["Supercalifragilistic", "<script>", "a"]
+    fig = matrix_heatmap(np.eye(3), tokens, tokens, weights=True)
+    assert list(fig.layout.yaxis.ticktext) == ["Superca…", "&lt;script&gt;", "a"]
+    assert len("Superca…") == MAX_LABEL
+
+
+def test_typed_markup_is_escaped_in_tick_text():
+    tokens = ["<b>x</b>", "a&b", "plain"]
+    fig = matrix_heatmap(np.zeros((3, 3)), tokens, tokens)
+    assert list(fig.layout.xaxis.ticktext) == ["&lt;b&gt;x&lt;/b&gt;", "a&amp;b", "plain"]
+    assert "<b>" not in json.dumps(list(fig.layout.yaxis.ticktext))
+
+
+def test_many_labels_are_thinned_to_a_readable_number():
+    ticks = axis_ticks([f"t{i}" for i in range(50)], max_labels=24)
+    assert ticks["tickvals"] == list(range(0, 50, 3))
+    assert ticks["ticktext"] == [f"t{i}" for i in range(0, 50, 3)]
+
+
+def test_large_matrices_drop_the_numbers_and_the_cell_gaps():
+    big = matrix_heatmap(np.ones((20, 20)), ["x"] * 20, ["y"] * 20, weights=True)
+    assert not big.data[0].texttemplate and big.data[0].xgap == 0
+    forced = matrix_heatmap(np.ones((20, 20)), ["x"] * 20, ["y"] * 20, numbers=True)
+    assert forced.data[0].texttemplate
+
+
+def test_matrix_trace_and_overlay_on_their_own():
+    trace = matrix_trace(np.array([[np.inf, 0.5]]), weights=True, text=True, span=1.0,
+                         hover="h", showscale=False)  # fmt: skip
+    assert trace["colorscale"] == WEIGHT_SCALE and np.isnan(trace["z"][0, 0])
+    assert trace["textfont"]["color"] == style.TEXT_COLOR  # readable on both themes
+    scores = matrix_trace(np.array([[-2.0, 2.0]]), weights=False, text=False, span=2.0,
+                          hover="h", showscale=True)  # fmt: skip
+    assert (scores["zmin"], scores["zmax"]) == (-2.0, 2.0) and "texttemplate" not in scores
+    marks = overlay(np.array([[0, 1], [1, 0]]), "#000", "x", "n", 9)
+    assert list(marks["x"]) == [1, 0] and list(marks["y"]) == [0, 1]
