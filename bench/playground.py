@@ -23,7 +23,6 @@ import torch
 
 from dlviz.device import DEVICE, TORCH_THREADS, describe_device
 from dlviz.figures import playground as figures
-from dlviz.figures.series import TRAIN_TEST, TRAIN_TEST_COLORS, step_lines
 from dlviz.playground import PlaygroundConfig, PlaygroundSession
 
 SPIRAL = PlaygroundConfig(dataset="spiral", features=("x1", "x2"), hidden=(8, 8))
@@ -92,29 +91,8 @@ def session_steps_per_s(seconds: float) -> float:
 
 def draw(snap) -> int:
     """Build the page's figures from a snapshot; returns their JSON size in bytes."""
-    figs = [
-        figures.decision_boundary(
-            snap.grid_x,
-            snap.grid_y,
-            snap.grid,
-            snap.train_x,
-            snap.train_y,
-            kind=snap.kind,
-            value_range=snap.value_range,
-            confidence=snap.confidence,
-        ),
-        step_lines(
-            snap.history_steps,
-            [snap.history_train_loss, snap.history_test_loss],
-            TRAIN_TEST,
-            colors=TRAIN_TEST_COLORS,
-            y_title="loss",
-            height=260,
-        ),
-        figures.confusion_matrix(snap.confusion),
-        figures.neuron_grid(snap.neuron_maps),
-    ]
-    return sum(len(f.to_json()) for f in figs)
+    panels = figures.playground_panels(snap)
+    return sum(len(f.to_json()) for f in panels.values() if f is not None)
 
 
 def live_ticks(seconds: float) -> dict[str, float]:

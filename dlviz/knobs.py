@@ -219,3 +219,10 @@ def fill(knobs: Sequence[Knob], given: Mapping[str, Any], owner: str) -> dict[st
 def as_field(k: Knob) -> Any:
     """A dataclass field for a knob declared elsewhere (a registry's shared knob)."""
     return field(default=k.default, metadata={"knob": k})
+
+
+def seed_knob(what: str) -> Any:
+    """The seed field every trainable config has: a whole number 0–99,999 typed in a box;
+    `what` says what it seeds."""
+    return as_field(Knob(0, "Seed", low=0, high=99_999, step=1, widget="number",
+                         help=f"Seeds {what}. Same seed, same run.", name="seed"))  # fmt: skip

@@ -5,7 +5,6 @@ import streamlit as st
 from dlviz import ui
 from dlviz.data import DATASETS
 from dlviz.figures import playground as fig
-from dlviz.figures.series import TRAIN_TEST, TRAIN_TEST_COLORS, step_lines
 from dlviz.playground import PlaygroundConfig, PlaygroundSession, PlaygroundView, losses_for
 
 page = ui.Page("playground")
@@ -53,7 +52,6 @@ with ui.controls("pg_view"):
     with right:
         shown |= ui.knobs(PlaygroundView, "pg", "discretize")
 view = PlaygroundView(**shown)
-CLASS_NAMES = {"binary": ["orange (−1)", "blue (+1)"]}
 
 
 def readouts(snap) -> list[tuple[str, str]]:
@@ -70,40 +68,16 @@ def readouts(snap) -> list[tuple[str, str]]:
 
 def draw(snap) -> None:
     """Decision plane, loss curve, confusion matrix and every hidden unit's map."""
+    panels = fig.playground_panels(snap, show_test=view.show_test, discretize=view.discretize)
     left, right = st.columns([3, 2], gap="large")
-    test = (snap.test_x, snap.test_y) if view.show_test else (None, None)
     with left:
-        plane = fig.decision_boundary(
-            snap.grid_x,
-            snap.grid_y,
-            snap.grid,
-            snap.train_x,
-            snap.train_y,
-            *test,
-            kind=snap.kind,
-            value_range=snap.value_range,
-            confidence=snap.confidence,
-            n_classes=snap.n_classes or None,
-            discretize=view.discretize,
-        )
-        ui.live_chart(plane, key="pg_boundary")
+        ui.live_chart(panels["boundary"], key="pg_boundary")
     with right:
-        losses = [snap.history_train_loss, snap.history_test_loss]
-        curve = step_lines(
-            snap.history_steps,
-            losses,
-            TRAIN_TEST,
-            colors=TRAIN_TEST_COLORS,
-            y_title="loss",
-            height=260,
-            empty_note="no steps yet",
-        )
-        ui.live_chart(curve, key="pg_loss_curve", toolbar=True)
-        if snap.confusion is not None:
-            names = CLASS_NAMES.get(snap.kind)
-            ui.live_chart(fig.confusion_matrix(snap.confusion, labels=names), key="pg_confusion")
+        ui.live_chart(panels["loss_curve"], key="pg_loss_curve", toolbar=True)
+        if panels["confusion"] is not None:
+            ui.live_chart(panels["confusion"], key="pg_confusion")
     page.prose("neurons")
-    ui.live_chart(fig.neuron_grid(snap.neuron_maps), key="pg_neurons")
+    ui.live_chart(panels["neurons"], key="pg_neurons")
 
 
 ui.live_panel("pg", config, PlaygroundSession, draw, readouts=readouts)

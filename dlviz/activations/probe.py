@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from dlviz.activations.health import unit_health
 from dlviz.activations.registry import ACTIVATION_LABELS, ACTIVATIONS, get_activation
-from dlviz.knobs import Config, as_field, knob
+from dlviz.knobs import Config, as_field, knob, seed_knob
 from dlviz.models import SIGMA, DeepStack, gradient_norms, init_knob, initialise
 
 BATCH = 256  # samples in the probe batch
@@ -35,8 +35,7 @@ class ProbeConfig(Config):
     width: int = knob(64, "Units per layer", low=16, high=256, options=(16, 32, 64, 128, 256))
     init: str = as_field(init_knob("default", ("default", "xavier", "he", "normal")))
     sigma: float = as_field(SIGMA)
-    seed: int = knob(0, "Seed", low=0, high=99_999, step=1, widget="number",
-                     help="Seeds the weights, the batch and the targets.")  # fmt: skip
+    seed: int = seed_knob("the weights, the batch and the targets")
     params: tuple[tuple[str, float], ...] = ()  # e.g. (("alpha", 0.1),)
 
     def _check(self) -> None:

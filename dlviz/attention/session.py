@@ -17,7 +17,7 @@ from dlviz.attention.model import POSITIONALS, TinyTransformer
 from dlviz.attention.positions import similarity
 from dlviz.data import SEQUENCE_TASKS, get_sequence_task, make_batch, pattern
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, knob
+from dlviz.knobs import Config, knob, seed_knob
 from dlviz.live import Evaluation, LiveSession, Snapshot
 from dlviz.optimizers import build_optimizer
 
@@ -50,15 +50,7 @@ class AttentionConfig(Config):
     batch_size: int = knob(
         64, "Batch size", low=8, high=512, options=(8, 16, 32, 64, 128, 256, 512)
     )
-    seed: int = knob(
-        0,
-        "Seed",
-        low=0,
-        high=99_999,
-        step=1,
-        widget="number",
-        help="Seeds the weights, the training batches, the evaluation set and the probe.",
-    )
+    seed: int = seed_knob("the weights, the training batches, the evaluation set and the probe")
     learning_rate: float = knob(
         3e-3, "Learning rate (Adam)", low=1e-5, high=100.0, log=True, live=True
     )

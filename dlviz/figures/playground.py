@@ -4,10 +4,13 @@ matrix and dataset thumbnails. Takes the engine's NumPy arrays; computes nothing
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
+from dlviz.figures.series import TRAIN_TEST, TRAIN_TEST_COLORS, step_lines
 from dlviz.figures.style import EQUAL_ASPECT, HIDDEN_AXIS, base_layout, finite32, note
 
 KINDS = ("binary", "multiclass", "regression")
@@ -256,3 +259,26 @@ def _unit_heatmap(unit_map, x0: float, y0: float, layer: int, unit: int) -> Trac
     hover = f"layer {layer + 1} · unit {unit + 1}<br>range [{lo:.2g}, {hi:.2g}]<extra></extra>"
     return {"type": "heatmap", "z": q, "x0": x0, "dx": 1, "y0": y0, "dy": 1,
             "coloraxis": "coloraxis", "zsmooth": "best", "hovertemplate": hover}  # fmt: skip
+
+
+CLASS_NAMES = {"binary": ["orange (−1)", "blue (+1)"]}
+
+
+def playground_panels(snap: Any, *, show_test: bool = False,
+                      discretize: bool = False) -> dict[str, go.Figure | None]:  # fmt: skip
+    """Every chart of a Playground snapshot: the decision plane (with the test points when
+    `show_test`, by class only when `discretize`), the train/test loss over steps, the test
+    confusion matrix (None for regression) and every hidden unit's map."""
+    test = (snap.test_x, snap.test_y) if show_test else (None, None)
+    losses = [snap.history_train_loss, snap.history_test_loss]
+    return {
+        "boundary": decision_boundary(
+            snap.grid_x, snap.grid_y, snap.grid, snap.train_x, snap.train_y, *test,
+            kind=snap.kind, value_range=snap.value_range, confidence=snap.confidence,
+            n_classes=snap.n_classes or None, discretize=discretize),
+        "loss_curve": step_lines(snap.history_steps, losses, TRAIN_TEST, colors=TRAIN_TEST_COLORS,
+                                 y_title="loss", height=260, empty_note="no steps yet"),
+        "confusion": None if snap.confusion is None else confusion_matrix(
+            snap.confusion, labels=CLASS_NAMES.get(snap.kind)),
+        "neurons": neuron_grid(snap.neuron_maps),
+    }  # fmt: skip

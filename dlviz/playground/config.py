@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dlviz.activations import ACTIVATION_LABELS, ACTIVATIONS
 from dlviz.data import DATASETS, get_dataset_spec
-from dlviz.knobs import Config, as_field, knob
+from dlviz.knobs import Config, as_field, knob, seed_knob
 from dlviz.models import SIGMA, init_knob
 from dlviz.optimizers import OPTIMIZER_LABELS, OPTIMIZERS
 
@@ -61,15 +61,7 @@ class PlaygroundConfig(Config):
     batch_size: int = knob(
         10, "Batch size", low=1, high=100, step=1, help="Points per gradient step."
     )
-    seed: int = knob(
-        0,
-        "Seed",
-        low=0,
-        high=99_999,
-        step=1,
-        widget="number",
-        help="Seeds the data, the split, the initial weights and the shuffling.",
-    )
+    seed: int = seed_knob("the data, the split, the initial weights and the shuffling")
     features: tuple[str, ...] = knob(
         ("x1", "x2"),
         "Input features",

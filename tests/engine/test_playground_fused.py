@@ -6,29 +6,13 @@ import copy
 
 import pytest
 import torch
+from playground_cases import CPU, HEADS, labels
 
 from dlviz.activations import ACTIVATIONS
 from dlviz.models import initialise
 from dlviz.playground.fused import FusedSGD
 from dlviz.playground.heads import make_head
 from dlviz.playground.model import PlaygroundNet
-
-HEADS = [
-    ("binary", "mse", 2),
-    ("binary", "cross_entropy", 2),
-    ("multiclass", "mse", 3),
-    ("multiclass", "cross_entropy", 3),
-    ("regression", "mse", 0),
-]
-CPU = torch.device("cpu")
-
-
-def _labels(kind: str, n: int, gen: torch.Generator):
-    if kind == "binary":
-        return (torch.randint(0, 2, (n,), generator=gen) * 2 - 1).float().numpy()
-    if kind == "multiclass":
-        return torch.randint(0, 3, (n,), generator=gen).float().numpy()
-    return torch.randn(n, generator=gen).numpy()
 
 
 def _reference_step(net, opt, x, t, head, reg, rate):
@@ -60,7 +44,7 @@ def test_fused_sgd_equals_autograd_and_torch_optim(activation, kind, loss, k, re
     opt = torch.optim.SGD(ref.parameters(), lr=0.1)
     for batch in range(6):
         x = torch.randn(4 + batch % 3, n_in, generator=gen, dtype=torch.float64)
-        t = head.target(_labels(kind, len(x), gen), CPU).double()
+        t = head.target(labels(kind, len(x), gen), CPU).double()
         assert fused.run([(FusedSGD.augment(x), t)]) == 1
         _reference_step(ref, opt, x, t, head, reg, 0.01)
     for mine, theirs in zip(net.parameters(), ref.parameters(), strict=True):
@@ -80,7 +64,7 @@ def test_fused_sgd_without_hidden_layers_is_logistic_regression():
     fused = FusedSGD(net, "tanh", head)
     opt = torch.optim.SGD(ref.parameters(), lr=0.03)
     x = torch.randn(10, 2, generator=gen, dtype=torch.float64)
-    t = head.target(_labels("binary", 10, gen), CPU).double()
+    t = head.target(labels("binary", 10, gen), CPU).double()
     fused.run([(FusedSGD.augment(x), t)])
     _reference_step(ref, opt, x, t, head, "none", 0.0)
     torch.testing.assert_close(net.linears[0].weight, ref.linears[0].weight)

@@ -5,26 +5,9 @@ counts as correct against the formulas they stand for."""
 import pytest
 import torch
 import torch.nn.functional as F
+from playground_cases import CPU, HEADS, labels
 
 from dlviz.playground.heads import make_head
-
-HEADS = [
-    ("binary", "mse", 2),
-    ("binary", "cross_entropy", 2),
-    ("multiclass", "mse", 3),
-    ("multiclass", "cross_entropy", 3),
-    ("regression", "mse", 0),
-]
-CPU = torch.device("cpu")
-
-
-def labels(kind: str, n: int, gen: torch.Generator):
-    """Labels as dlviz.data makes them: ±1, class indices 0..2, or real values."""
-    if kind == "binary":
-        return (torch.randint(0, 2, (n,), generator=gen) * 2 - 1).float().numpy()
-    if kind == "multiclass":
-        return torch.randint(0, 3, (n,), generator=gen).float().numpy()
-    return torch.randn(n, generator=gen).numpy()
 
 
 @pytest.mark.parametrize(("kind", "loss", "k"), HEADS)

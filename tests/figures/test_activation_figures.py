@@ -4,11 +4,9 @@ on the wire. (Lines over steps are tested in test_series.py.)"""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import plotly.io as pio
 import pytest
+from figkit import wire as _wire
 
 from dlviz.activations.activation_race import ActivationRaceSnapshot
 from dlviz.activations.probe import ProbeResult
@@ -21,15 +19,6 @@ from dlviz.figures.activations import (
     softmax_bars,
 )
 from dlviz.figures.style import UIREVISION
-
-
-def _wire(fig) -> dict:
-    """The figure as sent to the browser, parsed; a NaN/Infinity token fails the test."""
-
-    def bad(token: str) -> None:
-        raise AssertionError(f"non-finite JSON token {token}")
-
-    return json.loads(pio.to_json(fig, validate=False), parse_constant=bad)
 
 
 def test_curves_one_line_per_activation_with_titles():

@@ -2,11 +2,9 @@
 arrows at the chosen step, the divergence mark, the helpers that draw the engine's grids,
 slices and paths, no NaN sent. (Lines over steps are tested in test_series.py.)"""
 
-import json
-
 import numpy as np
-import plotly.io as pio
 import pytest
+from figkit import wire as _wire
 
 from dlviz.descent.landscape import LandscapeSlice
 from dlviz.descent.minibatch import BatchPath
@@ -22,15 +20,6 @@ class _Path:
         self.grads = np.ones((n, 2)) if grads is None else np.asarray(grads, dtype=np.float64)
         self.lrs = np.full(n - 1, 0.1) if lrs is None else np.asarray(lrs, dtype=np.float64)
         self.stopped = stopped
-
-
-def _wire(fig) -> dict:
-    """The figure as sent to the browser, parsed; a NaN/Infinity token fails the test."""
-
-    def bad(token: str) -> None:
-        raise AssertionError(f"non-finite JSON token {token}")
-
-    return json.loads(pio.to_json(fig, validate=False), parse_constant=bad)
 
 
 def _grid(n=12):

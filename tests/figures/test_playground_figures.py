@@ -3,13 +3,15 @@ equal aspect, every kind, and the payload Streamlit re-sends on each live update
 
 from __future__ import annotations
 
-import base64
 import json
-import math
 
 import numpy as np
 import plotly.io as pio
 import pytest
+from figkit import array as _array
+from figkit import assert_finite as _assert_finite
+from figkit import types as _types
+from figkit import wire as _wire
 
 from dlviz.figures.playground import (
     confusion_matrix,
@@ -20,45 +22,6 @@ from dlviz.figures.playground import (
 from dlviz.figures.style import POINT_OUTLINE, TEXT_COLOR, UIREVISION
 
 G = 5
-
-
-def _wire(fig) -> dict:
-    """The figure as Streamlit sends it (plotly.io.to_json), parsed; NaN/Infinity tokens raise."""
-
-    def bad(token: str) -> None:
-        raise AssertionError(f"non-finite JSON token {token}")
-
-    return json.loads(pio.to_json(fig, validate=False), parse_constant=bad)
-
-
-def _array(value) -> np.ndarray:
-    """A JSON array or a Plotly typed array ({dtype, bdata, shape}) as a NumPy array."""
-    if isinstance(value, dict) and "bdata" in value:
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        return arr.reshape([int(s) for s in str(shape).split(",")]) if shape else arr
-    return np.asarray(value)
-
-
-def _assert_finite(node, path: str = "") -> int:
-    """Walk the wire JSON: every number finite, no null, every typed array finite. Returns how
-    many typed arrays it decoded (so a test can check the walk saw the data at all)."""
-    if isinstance(node, dict) and "bdata" in node:
-        arr = _array(node)
-        assert np.isfinite(arr.astype(np.float64)).all(), f"non-finite values in {path}"
-        return 1
-    if isinstance(node, dict):
-        return sum(_assert_finite(v, f"{path}.{k}") for k, v in node.items())
-    if isinstance(node, list):
-        return sum(_assert_finite(v, f"{path}[{i}]") for i, v in enumerate(node))
-    assert node is not None, f"null at {path}"
-    if isinstance(node, float):
-        assert math.isfinite(node), f"non-finite {node} at {path}"
-    return 0
-
-
-def _types(wire: dict) -> list[str]:
-    return [t["type"] for t in wire["data"]]
 
 
 def _plane(g: int = G):

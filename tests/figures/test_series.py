@@ -5,48 +5,17 @@ step, and no NaN/Infinity on the wire."""
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 from types import SimpleNamespace
 
 import numpy as np
-import plotly.io as pio
 import pytest
+from figkit import array as _array
+from figkit import assert_finite as _assert_finite
+from figkit import wire as _wire
 
 from dlviz.figures import style
 from dlviz.figures.series import TRAIN_TEST, TRAIN_TEST_COLORS, race_losses, ragged, step_lines
-
-
-def _wire(fig) -> dict:
-    """The figure as Streamlit sends it (plotly.io.to_json), parsed; NaN/Infinity tokens raise."""
-
-    def bad(token: str) -> None:
-        raise AssertionError(f"non-finite JSON token {token}")
-
-    return json.loads(pio.to_json(fig, validate=False), parse_constant=bad)
-
-
-def _array(value) -> np.ndarray:
-    """A JSON array or a Plotly typed array ({dtype, bdata, shape}) as a NumPy array."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value)
-
-
-def _assert_finite(node, path: str = "") -> int:
-    """Every number on the wire finite, no null; returns how many typed arrays it decoded."""
-    if isinstance(node, dict) and "bdata" in node:
-        assert np.isfinite(_array(node).astype(np.float64)).all(), f"non-finite values in {path}"
-        return 1
-    if isinstance(node, dict):
-        return sum(_assert_finite(v, f"{path}.{k}") for k, v in node.items())
-    if isinstance(node, list):
-        return sum(_assert_finite(v, f"{path}[{i}]") for i, v in enumerate(node))
-    assert node is not None, f"null at {path}"
-    if isinstance(node, float):
-        assert math.isfinite(node), f"non-finite {node} at {path}"
-    return 0
 
 
 def _loss_curve(steps, train, test, **kw):
