@@ -39,6 +39,9 @@ class Knob:
     widget: str | None = None  # a hint for dlviz.ui: "segmented", "radio", "number", "combo"
     # the largest value allowed given the config's other values (e.g. "show head" ≤ heads)
     high_from: Callable[[Mapping[str, Any]], float] | None = None
+    # whether the knob matters given the other values (σ only for N(0, σ²) weights);
+    # dlviz.ui draws it only then
+    when: Callable[[Mapping[str, Any]], bool] | None = None
     name: str = ""  # the config field it belongs to (filled in by `knobs_of`)
 
     @property

@@ -25,7 +25,8 @@ INITS: dict[str, str] = {  # name → what it draws
 INIT_LABELS = {"playground": "TF Playground", "default": "PyTorch default", "xavier": "Xavier",
                "he": "He", "normal": "N(0, σ²)"}  # fmt: skip
 SIGMA = Knob(1.0, "σ of the weights", low=0.01, high=10.0, name="sigma",
-             options=(0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0))  # fmt: skip
+             options=(0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0),
+             when=lambda v: v.get("init") == "normal")  # fmt: skip
 
 
 def init_knob(default: str, choices: tuple[str, ...] = tuple(INITS)) -> Knob:

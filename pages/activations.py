@@ -78,9 +78,7 @@ with ui.controls("act_probe"):
     with knob_cols[2]:
         deep |= ui.knobs(ProbeConfig, "act_probe", "width", "seed")
     with knob_cols[3]:
-        deep |= ui.knobs(ProbeConfig, "act_probe", "init")
-        if deep["init"] == "normal":
-            deep |= ui.knobs(ProbeConfig, "act_probe", "sigma")
+        deep |= ui.knobs(ProbeConfig, "act_probe", "init", "sigma")
 result = probe_cached(ProbeConfig(**deep, params=tuple((p, v) for _, p, v in alpha)))
 st.info(describe_probe(result), icon=":material/insights:")
 panels = fig.probe_panels(result)

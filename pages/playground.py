@@ -28,9 +28,8 @@ with ui.controls("pg"):
             "dropout",
             "batch_norm",
             "init",
+            "sigma",
         )
-        if knobs["init"] == "normal":
-            knobs |= ui.knobs(PlaygroundConfig, "pg", "sigma")
     with train_col:
         st.subheader("Training")
         knobs |= ui.knobs(

@@ -106,7 +106,7 @@ def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
     if kind == "choice":
         if k.widget == "segmented":
             return st.segmented_control(label, offered, default=default, required=True,
-                                        format_func=k.show, **common)  # fmt: skip
+                                        format_func=k.show, wrap=True, **common)  # fmt: skip
         picker = st.radio if k.widget == "radio" else st.selectbox
         return picker(label, offered, index=offered.index(default), format_func=k.show, **common)
     if kind == "choices":
@@ -122,7 +122,7 @@ def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
         start = nearest(offered, default)
         if k.widget == "segmented":
             return st.segmented_control(label, offered, default=start, required=True,
-                                        format_func=k.show, **common)  # fmt: skip
+                                        format_func=k.show, wrap=True, **common)  # fmt: skip
         return st.select_slider(label, offered, value=start, format_func=k.show, **common)
     whole = kind == "int"
     cast = int if whole else float
@@ -178,13 +178,15 @@ def knobs(
     `narrow[name]` holds knob_widget's per-page arguments; a value may be a function of the
     values chosen so far (in this call, or `so_far`). A knob's `high_from` narrows its
     range from those values too. A narrowed `high` joins the key (`{prefix}_{name}_{high}`),
-    so a slider whose range changes is a new widget with its own URL parameter. Returns
-    name → value."""
+    so a slider whose range changes is a new widget with its own URL parameter. A knob whose
+    `when` is false for those values is not drawn (nor returned). Returns name → value."""
     declared = knobs_of(config_type)
     values: dict[str, Any] = {}
     for name in names:
         k = declared[name]
         seen = {**(so_far or {}), **values}
+        if k.when is not None and not k.when(seen):
+            continue  # it does not matter with these values: the config keeps its default
         args = {a: v(seen) if callable(v) else v for a, v in narrow.get(name, {}).items()}
         if k.high_from is not None and "high" not in args:
             args["high"] = k.high_from(seen)

@@ -52,7 +52,7 @@ def race_panel(
             with column:
                 for name in names:
                     if name != PER_CONTESTANT:
-                        values |= knobs(config_type, key, name)
+                        values |= knobs(config_type, key, name, so_far=values)
                     elif per_contestant is not None:
                         values |= per_contestant(values[contestants])
     fewest = config_type.knob(contestants).count[0]

@@ -111,3 +111,9 @@ def test_show_uses_labels_and_formats():
     assert Knob(0.5, "Share", fmt=".0%").show(0.5) == "50%"
     assert Knob("a", "x", options=("a",), labels={"a": "Apple"}).show("a") == "Apple"
     assert Knob(0.03, "lr").show(0.03) == "0.03"
+
+
+def test_when_and_high_from_are_functions_of_the_other_values():
+    sigma = Knob(1.0, "σ", low=0.1, high=5.0, when=lambda v: v.get("init") == "normal")
+    assert sigma.when({"init": "normal"}) and not sigma.when({"init": "he"})
+    assert Demo.knob("shown").high_from({"count": 2}) == 2

@@ -105,3 +105,12 @@ def test_the_largest_learning_rate_pauses_every_contestant_with_a_reason():
     assert "Every network in the race diverged" in texts(at.warning)
     stopped = [c.value for c in at.caption if "stopped at step" in c.value]
     assert len(stopped) == 3
+
+
+def test_sigma_is_offered_only_for_normal_weights():
+    at = open_page(PAGE)
+    keys = {s.key for s in at.select_slider}
+    assert "act_race_sigma" not in keys and "act_probe_sigma" not in keys
+    at.selectbox(key="act_race_init").select("normal").run()
+    at.select_slider(key="act_race_sigma").set_value(0.3).run()
+    assert not at.exception and race(at).config.sigma == 0.3
