@@ -71,6 +71,9 @@ with ui.controls("attn_training"):
     )
     config = ui.make_config(Model, **ui.knob_columns(Model, "attn", *groups))
     view = att.AttentionView(**ui.knobs(att.AttentionView, "attn", "overlay"))
+if config:
+    task = att.SEQUENCE_TASKS[config.task]
+    page.caption("task_rule", task=task.label, rule=task.rule)
 
 
 def readouts(snap) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from dlviz.optimizers import OPTIMIZER_LABELS, OPTIMIZERS, build_optimizer, rate
 from dlviz.race import BATCH_SIZE, SEED, RaceSession, RaceSnapshot, task_knob
 
 PATH_POINTS = 128  # recorded weight vectors per contestant, for projecting paths
-LANDSCAPES = {"off": "No slice", **DIRECTIONS}
+LANDSCAPES = {"off": "No slice", "random": "Random directions", "pca": "Where the paths go"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,9 @@ class OptimizerRaceConfig(Config):
         labels=LANDSCAPES,
         live=True,
         widget="radio",
-        help="A slice of the real loss around the leader's weights.",
+        help="A slice of the real loss around the leader's weights, along "
+        + "; or along ".join(DIRECTIONS.values())
+        + ".",
     )
 
     def _check(self) -> None:

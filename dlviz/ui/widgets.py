@@ -41,12 +41,12 @@ def optimizer_settings(
     rate: Knob, names: Sequence[str], key: str, default: Callable[[str], float]
 ) -> dict[str, tuple[float, dict[str, float]]]:
     """For each optimizer in `names`: its learning rate (`{key}_{name}`) and, in an
-    expander, its other hyperparameters (`{key}_{name}_{hyper}`). Returns name →
+    expander under it, its other hyperparameters (`{key}_{name}_{hyper}`). Returns name →
     (learning rate, hyperparameters)."""
-    rates = optimizer_rates(rate, names, key, default)
     chosen = {}
-    for name, lr in zip(names, rates):
+    for name in names:
         spec = OPTIMIZERS[name]
+        (lr,) = optimizer_rates(rate, [name], key, default)
         hypers: dict[str, float] = {}
         if spec.hypers:
             with st.expander(f"{spec.label}: more settings"):

@@ -122,7 +122,7 @@ def test_the_url_sets_surface_optimizers_rates_and_the_race():
     assert cfg.landscape == "random" and not at.info
 
 
-DIRECTION_LABEL = "two random directions, each filter scaled to its weights' norm (Li et al.)"
+DIRECTION_LABEL = "Random directions"
 
 
 def test_the_largest_learning_rate_pauses_every_contestant_with_a_reason():
