@@ -19,7 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from bench.race_loop import bare_steps_per_s, machine_line, overhead_rounds, session_steps_per_s
+from bench.race_loop import (
+    bare_steps_per_s,
+    machine_line,
+    overhead_rounds,
+    session_steps_per_s,
+    train_for,
+)
 from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRaceSession
 from dlviz.activations.probe import ProbeConfig, probe
 from dlviz.figures import activations as fig
@@ -35,7 +41,7 @@ def live_tick() -> tuple[float, float, int]:
     draw_ms, payload = [], 0
     start = time.perf_counter()
     for _ in range(6):
-        race.step(0.4)
+        train_for(0.4, race)  # as a tick trains; the snapshot is timed below, not in here
         t = time.perf_counter()
         snap = race.snapshot()
         figures = list(fig.race_panels(snap).values())

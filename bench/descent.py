@@ -17,7 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from bench.race_loop import bare_steps_per_s, machine_line, overhead_rounds, session_steps_per_s
+from bench.race_loop import (
+    bare_steps_per_s,
+    machine_line,
+    overhead_rounds,
+    session_steps_per_s,
+    train_for,
+)
 from dlviz.descent import (
     SURFACES,
     OptimizerRaceConfig,
@@ -40,7 +46,7 @@ def live_tick(slice_on: bool) -> tuple[float, float, int]:
     draw_ms, payload = [], 0
     start = time.perf_counter()
     for _ in range(6):
-        race.step(0.4)
+        train_for(0.4, race)  # as a tick trains; the snapshot is timed below, not in here
         t = time.perf_counter()
         snap = race.snapshot()
         figures = [race_losses(snap)]

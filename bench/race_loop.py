@@ -44,6 +44,14 @@ def session_steps_per_s(session: Any, seconds: float) -> float:
     return session.step_count / (time.perf_counter() - start)
 
 
+def train_for(seconds: float, session: Any, chunk: int = 25) -> None:
+    """Train `session` in chunks of `chunk` steps for about `seconds`, without building a
+    snapshot (so a benchmark can time the snapshot on its own)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end and session.halted is None:
+        session.train_steps(chunk)
+
+
 def machine_line() -> str:
     """Where the numbers come from: CPU, cores, device, torch version and threads."""
     return (f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

@@ -21,8 +21,18 @@ def blocked_units(net: DeepStack, pre: list[Tensor]) -> Tensor:
     on a flat tail. Leaky ReLU's slope α never drops that low. float (depth,)."""
     if not pre:
         return torch.zeros(0)
-    slopes = [derivative(net.act_name, z, **net.params).abs() for z in pre]
+    slopes = [slope(net, z).abs() for z in pre]
     return torch.stack([(s < SATURATED_SLOPE).all(0).float().mean() for s in slopes])
+
+
+@torch.no_grad()
+def slope(net: DeepStack, z: Tensor) -> Tensor:
+    """f'(z) of `net`'s activation, same shape as z: the registry's hand-written derivative
+    at the default parameters (tested against autograd; ~3× cheaper), else autograd."""
+    act = net.act
+    if net.params == act.defaults:
+        return act.scale_grad_(torch.ones_like(z), z, act.apply(z, **net.params))
+    return derivative(net.act_name, z, **net.params)
 
 
 @torch.no_grad()
@@ -34,6 +44,6 @@ def unit_health(net: DeepStack, pre: list[Tensor]) -> tuple[Tensor, Tensor]:
         empty = torch.zeros(0)
         return empty, empty
     dead = torch.stack([(z <= 0).all(0).float().mean() for z in pre])
-    slopes = [derivative(net.act_name, z, **net.params).abs() for z in pre]
+    slopes = [slope(net, z).abs() for z in pre]
     saturated = torch.stack([(s < SATURATED_SLOPE).float().mean() for s in slopes])
     return dead, saturated

@@ -7,7 +7,8 @@ import pytest
 import torch
 from scipy.special import expit
 
-from dlviz.activations.health import SATURATED_SLOPE, blocked_units, unit_health
+from dlviz.activations import ACTIVATIONS, derivative
+from dlviz.activations.health import SATURATED_SLOPE, blocked_units, slope, unit_health
 from dlviz.models import DeepStack
 
 SLOPES = {  # f'(z) in NumPy, written independently of torch
@@ -68,3 +69,16 @@ def test_no_hidden_layers_give_empty_measures():
     net = DeepStack(2, 3, 1, 1, "relu")
     assert blocked_units(net, []).shape == (0,)
     assert [t.shape for t in unit_health(net, [])] == [(0,), (0,)]
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_fast_slope_equals_autograd(name):
+    """blocked_units reads f' from the registry's hand-written derivative at the default
+    parameters: it must be autograd's."""
+    net = DeepStack(3, 8, 2, 2, name)
+    z = torch.linspace(-6, 6, 97, dtype=torch.float64).reshape(-1, 1).repeat(1, 8)
+    torch.testing.assert_close(slope(net, z), derivative(name, z), rtol=1e-9, atol=1e-12)
+    if ACTIVATIONS[name].params:  # non-default α/β: autograd, at those values
+        p = ACTIVATIONS[name].params[0]
+        tuned = DeepStack(3, 8, 2, 2, name, {p.name: p.high})
+        torch.testing.assert_close(slope(tuned, z), derivative(name, z, **{p.name: p.high}))
