@@ -9,10 +9,12 @@ export PYTHONUNBUFFERED=1
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
   python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
   echo "== tests (engine + figures) on the GPU"
-  timeout 300 python3 -m pytest -q -p no:cacheprovider -x tests/engine tests/figures -rs
+  # (the pretrained-model tests are CPU-only by design and pin transformers 5.23)
+  timeout 240 python3 -m pytest -q -p no:cacheprovider tests/engine tests/figures -rs \
+    --ignore=tests/engine/test_attention_pretrained.py
   echo "== benchmarks"
   timeout 60 python3 bench/playground.py --quick
-  timeout 70 python3 bench/activations.py --rounds 3
-  timeout 70 python3 bench/descent.py --rounds 3
-  timeout 70 python3 bench/attention.py --rounds 3 --seeds 3
+  timeout 60 python3 bench/activations.py --rounds 3
+  timeout 60 python3 bench/descent.py --rounds 3
+  timeout 60 python3 bench/attention.py --rounds 3 --seeds 3
 } 2>&1 | tee "$log"
