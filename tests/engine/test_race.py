@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRaceSession
 from dlviz.data import load_classification
 from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
+from dlviz.device import DEVICE
 from dlviz.knobs import Config, as_field, knob, seed_knob
 from dlviz.models import DeepStack, initialise
 from dlviz.race import (
@@ -44,7 +45,7 @@ class ToyRace(RaceSession[ToyConfig, RaceSnapshot]):
         for _ in self.config.rates:
             net = DeepStack(inputs, 8, 1, classes, "tanh")
             initialise(net, "xavier", torch.Generator().manual_seed(self.config.seed))
-            nets.append(net)
+            nets.append(net.to(DEVICE))
         rates = self.config.rates
         return nets, [torch.optim.SGD(n.parameters(), lr=r) for n, r in zip(nets, rates)]
 
@@ -100,7 +101,7 @@ def test_every_contestant_sees_the_same_batches_in_shuffled_epochs(make):
         for mine, first in zip(batches, seen[0], strict=True):
             torch.testing.assert_close(mine, first, rtol=0, atol=0)
     # 2,100 samples: 5 whole epochs of the spiral's 420 training samples, 1 of digits' 1,258
-    rows = torch.cat(seen[0]).numpy()
+    rows = torch.cat(seen[0]).cpu().numpy()
     x_train = load_classification(race.config.task, 1)[0]
     n = len(x_train)
     train_rows, train_counts = np.unique(x_train, axis=0, return_counts=True)
@@ -109,7 +110,7 @@ def test_every_contestant_sees_the_same_batches_in_shuffled_epochs(make):
                                            return_counts=True)  # fmt: skip
         np.testing.assert_array_equal(seen_rows, train_rows)
         np.testing.assert_array_equal(seen_counts, train_counts)
-    assert not np.array_equal(seen[0][0].numpy(), x_train[:84])  # shuffled, not in order
+    assert not np.array_equal(seen[0][0].cpu().numpy(), x_train[:84])  # shuffled, not in order
 
 
 @pytest.mark.parametrize("make", REAL_RACES.values(), ids=REAL_RACES.keys())
