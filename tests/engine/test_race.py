@@ -127,7 +127,8 @@ def test_losses_and_accuracy_are_measured_on_the_whole_split():
     race = _toy(seed=3)
     race.train_steps(50)
     snap = race.snapshot()
-    x_tr, y_tr, x_te, y_te = (torch.from_numpy(a) for a in load_classification("spiral", 3))
+    arrays = load_classification("spiral", 3)
+    x_tr, y_tr, x_te, y_te = (torch.from_numpy(a).to(DEVICE) for a in arrays)
     with torch.no_grad():
         for i, net in enumerate(race.nets):
             assert snap.train_loss[i] == pytest.approx(float(F.cross_entropy(net(x_tr)[0], y_tr)))
