@@ -99,10 +99,6 @@ def test_landscape_marks_the_centre_and_draws_projected_paths():
     assert fig.layout.xaxis.title.text == "α · d₁"
 
 
-def test_flagged_title_is_red_and_bold():
-    assert fd.flagged("DIVERGED").startswith("<b><span style='color:#e63946'>")
-
-
 def _contour(log_view=False) -> ContourGrid:
     xs, ys, z = _grid()
     return ContourGrid(xs, ys, z, ((0.0, 0.0),), log_view, (-2.0, 2.0, -1.0, 3.0))
