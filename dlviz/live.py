@@ -276,7 +276,7 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
                 blocked = found.blocked[i] if found.blocked else None
                 if reason := guard.check(loss, blocked):
                     self.out[i], self.out_at[i] = reason, self.step_count
-        self.halted = self._halt_reason()
+        self.halted = self.halted or self._halt_reason()  # a halt() stays
         if first or self.history.wants(self.step_count):
             self.history.add(self.step_count, **found.values)
         self.latest = found

@@ -119,11 +119,12 @@ with ui.controls("attn_hf"):
         narrow = {} if hub.downloads_allowed() else closed
         hf |= ui.knob_columns(Hub, "attn_hf", ["model"], ["text"], ["download"], **narrow)
 want = Hub(**hf)
+fetch = want.download and hub.downloads_allowed()  # a disabled switch can't be set by a link
 if want.on:
     try:
         with st.spinner("Running the model…"):
             heads = hub.pretrained_attention(
-                hub.check_hub_name(want.model), want.text, allow_download=want.download
+                hub.check_hub_name(want.model), want.text, allow_download=fetch
             )
     except (hub.PretrainedUnavailable, ValueError) as err:
         st.info(page.words("no_weights", why=ui.escape(str(err), 600)), icon=":material/cloud_off:")

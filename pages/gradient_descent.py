@@ -25,8 +25,9 @@ with controls, ui.controls("gd_explorer"):
     shape = ui.knob_set(gd.SURFACES[ex["surface"]].params, f"gd_{ex['surface']}")
     surface = gd.get_surface(ex["surface"], **shape)
     name, rate_of = surface.name, lambda o: gd.default_lr(surface, o)
+    tag = name + "".join(f"_{k}{v:g}" for k, v in shape.items())  # rates' keys: κ sets them
     ex |= ui.knobs(v.ExplorerConfig, "gd", "optimizers")
-    settings = ui.optimizer_settings(v.RATE, ex["optimizers"], f"gd_{name}", rate_of)
+    settings = ui.optimizer_settings(v.RATE, ex["optimizers"], f"gd_{tag}", rate_of)
     steps = ui.knobs(v.ExplorerConfig, f"gd_{name}", "steps", steps={"default": surface.steps})
     start = ui.point_sliders(v.START, surface.box, surface.start, f"gd_{name}_start", "gd_map")
 steps = steps["steps"]
@@ -65,7 +66,7 @@ with pick, ui.controls("gd_trio"):
     trio = v.TrioConfig(**ui.knobs(v.TrioConfig, "gd_trio", "optimizer")).optimizer
     rates = ui.knob_items(
         v.RATE,
-        f"gd_trio_{name}_{trio}",
+        f"gd_trio_{tag}_{trio}",
         [(w, f"η {w}", r) for w, r in zip(v.TRIO, gd.lr_trio(surface, trio))],
     )
     if surface.sgd_limit:
@@ -84,7 +85,7 @@ with knobs, ui.controls("gd_schedule"):
     plan_knobs = ui.knob_set(gd.SCHEDULES[plan.schedule].knobs, f"gd_sched_{plan.schedule}")
     base = ui.knob_widget(
         v.RATE,
-        f"gd_sched_lr_{name}_{plan.optimizer}",
+        f"gd_sched_lr_{tag}_{plan.optimizer}",
         label="Base rate η₀",
         default=rate_of(plan.optimizer),
     )

@@ -14,7 +14,8 @@ import streamlit as st
 
 from dlviz.content import Block, prose
 from dlviz.device import GATE, describe_device
-from dlviz.ui.knobs import BIND, drawn_keys, notes, start_run
+from dlviz.knobs import Knob
+from dlviz.ui.knobs import BIND, drawn_keys, notes, refused_keys, start_run
 from dlviz.ui.text import code
 
 CLASSROOM = "classroom"  # the URL parameter (and widget key) of the classroom view
@@ -145,36 +146,38 @@ class Page:
             self._notes.info("  \n".join(said), icon=":material/link_off:")
 
     def _address_notes(self) -> list[str]:
-        """Parameters of the address this page does not know (dropped from it), and known
+        """Parameters of the address this page does not use (dropped from it), and used
         ones whose value a widget refused (Streamlit already dropped those)."""
-        known = drawn_keys()
+        known, refused = drawn_keys(), refused_keys()
         said = []
         for key, values in self.asked.items():
-            if key in RESERVED:
+            if key in RESERVED or key in refused:
                 continue
             shown = f"{code(key, 30)}={code(values[-1] if values else '', 30)}"
             if key not in known:
                 if key in st.query_params:
                     del st.query_params[key]
-                said.append(f"The address's {shown} is not a setting of this page: ignored.")
-            elif key not in st.query_params and not _is_default(key, values):
+                said.append(f"The address's {shown} is not a setting of this page as it is "
+                            "set up now: ignored.")  # fmt: skip
+            elif key not in st.query_params and not _is_default(known[key], key, values):
                 said.append(f"The address's {shown} can't be used: that setting shows its "
                             "default instead.")  # fmt: skip
         return said
 
 
-def _is_default(key: str, values: list[str]) -> bool:
-    """Whether the address's value for a widget equals what the widget shows now (then
-    Streamlit dropped it from the address only because it is the default)."""
+def _is_default(k: Knob, key: str, values: list[str]) -> bool:
+    """Whether the address's value for a widget is what the widget shows now (Streamlit
+    then dropped it from the address only because it is the default). Choices travel as
+    the label the learner reads, numbers as numbers."""
     now = st.session_state.get(key)
     if isinstance(now, list | tuple):
-        return [str(v) for v in now] == values
+        return [k.show(v) for v in now] == values or [str(v) for v in now] == values
     raw = values[-1] if values else ""
     if isinstance(now, bool):
         return raw.lower() == str(now).lower()
-    if isinstance(now, int | float):
-        try:
-            return float(raw) == float(now)
-        except ValueError:
-            return False
-    return raw == str(now)
+    if raw in (k.show(now), str(now)):
+        return True
+    try:
+        return float(raw) == float(now)
+    except (TypeError, ValueError):
+        return False

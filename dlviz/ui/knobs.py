@@ -23,12 +23,17 @@ C = TypeVar("C")
 
 def start_run() -> None:
     """Forget the previous page run's keys and notes (dlviz.ui.frame calls it first)."""
-    st.session_state[_RUN] = {"keys": set(), "notes": []}
+    st.session_state[_RUN] = {"keys": {}, "notes": [], "refused": set()}
 
 
-def drawn_keys() -> set[str]:
-    """The widget keys the knobs of this page run used."""
-    return st.session_state.get(_RUN, {}).get("keys", set())
+def drawn_keys() -> dict[str, Knob]:
+    """The widget keys the knobs of this page run used, each with its knob."""
+    return st.session_state.get(_RUN, {}).get("keys", {})
+
+
+def refused_keys() -> set[str]:
+    """The keys whose value this run refused (and said so in a note)."""
+    return st.session_state.get(_RUN, {}).get("refused", set())
 
 
 def notes() -> list[str]:
@@ -37,7 +42,7 @@ def notes() -> list[str]:
 
 
 def _note(text: str) -> None:
-    st.session_state.setdefault(_RUN, {"keys": set(), "notes": []})["notes"].append(text)
+    st.session_state.setdefault(_RUN, {"keys": {}, "notes": []})["notes"].append(text)
 
 
 def _fits(k: Knob, value: Any, offered: Sequence[Any] | None, low: Any, high: Any) -> bool:
@@ -64,15 +69,31 @@ def _fits(k: Knob, value: Any, offered: Sequence[Any] | None, low: Any, high: An
 
 
 def _settle(k: Knob, key: str, default: Any, offered: Sequence[Any] | None,
-            low: Any, high: Any) -> None:  # fmt: skip
-    """Put a session-state value the widget cannot take back to `default`, with a note."""
+            low: Any, high: Any) -> Any:  # fmt: skip
+    """Put a session-state value the widget cannot take back to the default (the offered
+    value nearest to it) and return that default. Junk the knob itself refuses (NaN, out of
+    its range) earns a note; a choice that another knob's change made unavailable (the
+    losses a regression allows) goes back quietly."""
+    if offered is not None and k.kind in ("int", "float"):
+        default = nearest(offered, default)
+    run = st.session_state.setdefault(_RUN, {"keys": {}, "notes": []})
+    run["keys"][key] = k
     if key in st.session_state:
         value = st.session_state[key]
         if not _fits(k, value, offered, low, high):
             st.session_state[key] = list(default) if isinstance(default, tuple) else default
-            _note(f"{escape(k.label)}: {code(repr(value))} can't be used, so it is back to "
-                  f"{escape(k.show(default))}.")  # fmt: skip
-    st.session_state.setdefault(_RUN, {"keys": set(), "notes": []})["keys"].add(key)
+            if not _fits(k, value, None, k.low, k.high):
+                _refused(k, key, value, default)
+    return default
+
+
+def _refused(k: Knob, key: str, value: Any, default: Any) -> None:
+    """Note (once per key and run) that `value` could not be used for knob `k`."""
+    run = st.session_state[_RUN]
+    if key not in run.setdefault("refused", set()):
+        run["refused"].add(key)
+        _note(f"{escape(k.label)}: {code(repr(value))} can't be used, so it is back to "
+              f"{escape(k.show(default))}.")  # fmt: skip
 
 
 def knob_widget(
@@ -88,13 +109,17 @@ def knob_widget(
     offered = tuple(options) if options is not None else k.offered()
     lo = k.low if low is None else low
     hi = k.high if high is None else high
-    _settle(k, key, default, offered, lo, hi)
+    default = _settle(k, key, default, offered, lo, hi)
     text = label or (f"{k.label} ({k.unit})" if k.unit else k.label)
     common = {"key": key, "help": help or k.help, "disabled": disabled, "bind": BIND}
     value = _draw(k, text, default, offered, lo, hi, common)
     if k.kind == "choices":
         return tuple(value)  # how many are picked is the config's to judge
-    return k.check(value)
+    try:
+        return k.check(value)
+    except ValueError:  # from the address on a first load (Streamlit seeds it in the widget)
+        _refused(k, key, value, default)  # the next run puts the widget back, too
+        return k.check(default)
 
 
 def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
@@ -131,10 +156,11 @@ def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
     step = cast(k.step) if k.step is not None else (1 if whole else None)
     if k.widget == "number":
         # Float-typed even for whole numbers: Streamlit's int number_input raises on a NaN
-        # in session state before the page can put it right; a float one resets it.
+        # in session state before the page can put it right; a float one resets it. A
+        # fractional value (from the address) is left for the knob's check to refuse.
         got = st.number_input(label, float(lo), float(hi), float(default), float(step or 1),
                               format="%.0f" if whole else None, **common)  # fmt: skip
-        return cast(got)
+        return cast(got) if not whole or float(got).is_integer() else got
     return st.slider(label, cast(lo), cast(hi), cast(default), step, **common)
 
 

@@ -69,10 +69,11 @@ def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None)
     if position:
         return position
     try:
-        with _lock(session):
-            session.step(budget_s)
-    except (RuntimeError, ValueError, FloatingPointError, OverflowError) as err:
-        session.halt(f"Training stopped with an error: {err}")
+        with _lock(session):  # the halt too: a tick in another thread must not undo it
+            try:
+                session.step(budget_s)
+            except (RuntimeError, ValueError, FloatingPointError, OverflowError) as err:
+                session.halt(f"Training stopped with an error: {err}")
     finally:
         GATE.leave(ticket)
     return 0

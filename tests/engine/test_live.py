@@ -113,6 +113,13 @@ def test_an_absurd_rate_pauses_with_a_reason_and_training_stops():
     assert session.step_count == steps  # a halted session trains no more
 
 
+def test_a_halt_survives_the_next_check():
+    session = LineSession(LineConfig())
+    session.halt("Training stopped with an error: boom")
+    session._check()  # a tick in another thread reaching its check
+    assert session.halted.endswith("boom")
+
+
 def test_halt_pauses_for_good_and_invalidates_the_snapshot():
     session = LineSession(LineConfig())
     session.snapshot()

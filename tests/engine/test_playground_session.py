@@ -149,7 +149,8 @@ def test_regression_learns_the_plane():
 
 def test_exploding_regression_pauses_with_a_reason():
     session = PlaygroundSession(PlaygroundConfig(dataset="plane", learning_rate=10.0))
-    snap = session.step(0.5)
+    session.train_steps(1)  # one chunk
+    snap = session.snapshot()
     assert snap.halted is not None
     assert any(word in snap.halted for word in ("NaN", "infinite", "exploded", "far above"))
     steps = snap.step

@@ -165,3 +165,11 @@ def test_the_pretrained_view_draws_a_cached_model(tiny_bert_dir, monkeypatch):
     assert sum(t["type"] == "heatmap" for t in layer["data"]) == 2  # 2 heads
     at.slider(key="attn_hf_layer_2").set_value(2).run()
     assert "Layer 2, head 1" in charts(at)["attn_hf_head_map"]["layout"]["title"]["text"]
+
+
+def test_an_overlong_model_name_in_the_url_is_refused_with_a_note(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    at = open_page(PAGE, {"attn_hf_on": "true", "attn_hf_model": "m" * 200})
+    assert "Model" in texts(at.info) and "can't be used" in texts(at.info)
+    assert "m" * 100 not in texts(at.info)  # the value is cut in the note
+    # (AppTest cannot rerun a select box holding a value outside its options; a browser can)

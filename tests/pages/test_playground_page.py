@@ -178,3 +178,22 @@ def test_a_bad_seed_in_session_state_never_sticks(bad):
     assert not at.exception, [e.message for e in at.exception]
     at.run()
     assert not at.exception and session(at).config.seed == 0
+
+
+def test_a_default_written_as_its_label_or_percent_is_no_problem():
+    at = open_page(PAGE, {"pg_dataset": "Circle", "pg_train_fraction": "50%", "pg_noise": "0.0"})
+    assert not at.info, texts(at.info)
+
+
+def test_a_fractional_seed_in_the_url_is_refused_not_rounded():
+    at = open_page(PAGE, {"pg_seed": "3.7"})
+    assert session(at).config.seed == 0 and "Seed" in texts(at.info)
+    at.run()
+    assert not at.exception and session(at).config.seed == 0  # and it stays refused
+
+
+def test_a_choice_another_knob_made_unavailable_goes_back_quietly():
+    at = open_page(PAGE)
+    at.segmented_control(key="pg_loss").set_value("cross_entropy").run()
+    at.segmented_control(key="pg_dataset").set_value("plane").run()
+    assert session(at).config.loss == "mse" and not at.info  # no "bad address" note
