@@ -82,7 +82,9 @@ class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
         self._order_gen = torch.Generator().manual_seed(cfg.seed + 2)
         self._order = torch.empty(0, dtype=torch.int64)
 
-    def _contestants(self, inputs: int, classes: int) -> tuple[list[nn.Module], list[Any]]:
+    def _contestants(
+        self, inputs: int, classes: int
+    ) -> tuple[list[nn.Module], list[torch.optim.Optimizer]]:
         """The nets (all starting from the same weights) and their optimizers."""
         raise NotImplementedError
 

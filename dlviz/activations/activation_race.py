@@ -78,7 +78,9 @@ class ActivationRaceSnapshot(RaceSnapshot):
 class ActivationRaceSession(RaceSession[ActivationRaceConfig, ActivationRaceSnapshot]):
     """Trains one copy of the network per activation, in lock-step on the same batches."""
 
-    def _contestants(self, inputs: int, classes: int) -> tuple[list[nn.Module], list[Any]]:
+    def _contestants(
+        self, inputs: int, classes: int
+    ) -> tuple[list[nn.Module], list[torch.optim.Optimizer]]:
         cfg = self.config
         gen = torch.Generator().manual_seed(cfg.seed)
         nets: list[DeepStack] = []

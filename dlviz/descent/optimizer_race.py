@@ -81,7 +81,9 @@ class OptimizerRaceSession(RaceSession[OptimizerRaceConfig, OptimizerRaceSnapsho
     """Trains one copy of the network per optimizer, in lock-step on the same batches, and
     keeps recorded weight vectors of each for the landscape slice."""
 
-    def _contestants(self, inputs: int, classes: int) -> tuple[list[nn.Module], list[Any]]:
+    def _contestants(
+        self, inputs: int, classes: int
+    ) -> tuple[list[nn.Module], list[torch.optim.Optimizer]]:
         cfg = self.config
         first = DeepStack(inputs, cfg.width, cfg.depth, classes, "tanh")
         initialise(first, "xavier", torch.Generator().manual_seed(cfg.seed))

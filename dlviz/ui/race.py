@@ -6,10 +6,11 @@ live panel, a caption for every contestant that stopped and why, and the race re
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
+from dlviz.knobs import Config
 from dlviz.live import DIVERGENCE_ADVICE, LiveSession
 from dlviz.race import RaceSnapshot
 from dlviz.ui.frame import controls
@@ -17,6 +18,8 @@ from dlviz.ui.knobs import knobs, make_config
 from dlviz.ui.live import live_panel
 from dlviz.ui.text import escape
 
+C = TypeVar("C", bound=Config)
+S = TypeVar("S", bound=RaceSnapshot)
 WORDS = {2: "two", 3: "three", 4: "four"}
 PER_CONTESTANT = "*"  # in `columns`: where the contestants' own settings go
 
@@ -37,8 +40,8 @@ def stopped_captions(snap: RaceSnapshot) -> None:
 
 
 def race_panel(
-    key: str, config_type: type, factory: Callable[[Any], LiveSession],
-    draw: Callable[[Any], None], *, contestants: str, columns: Sequence[Sequence[str]],
+    key: str, config_type: type[C], factory: Callable[[C], LiveSession[C, S]],
+    draw: Callable[[S], None], *, contestants: str, columns: Sequence[Sequence[str]],
     noun: str, per_contestant: Callable[[tuple[str, ...]], dict[str, Any]] | None = None,
     advice: str = DIVERGENCE_ADVICE,
 ) -> None:  # fmt: skip
@@ -61,7 +64,7 @@ def race_panel(
                 icon=":material/sports_score:")  # fmt: skip
         return
 
-    def view(snap: RaceSnapshot) -> None:
+    def view(snap: S) -> None:
         stopped_captions(snap)
         draw(snap)
 
