@@ -30,14 +30,12 @@ with controls, ui.controls("gd_explorer"):
     settings = ui.optimizer_settings(v.RATE, ex["optimizers"], f"gd_{tag}", rate_of)
     steps = ui.knobs(v.ExplorerConfig, f"gd_{name}", "steps", steps={"default": surface.steps})
     start = ui.point_sliders(v.START, surface.box, surface.start, f"gd_{name}_start", "gd_map")
-steps = steps["steps"]
+steps, where = steps["steps"], {"surface_params": shape}
 
 
 def along(opt: str, lr: float, hypers=None, schedule="constant", plan=None):
     """The path of optimizer `opt` on this surface from this start (cached)."""
-    return walk(
-        name, start, opt, hypers, steps, schedule, lr=lr, surface_params=shape, schedule_params=plan
-    )
+    return walk(name, start, opt, hypers, steps, schedule, lr=lr, schedule_params=plan, **where)
 
 
 paths = [along(o, lr, hp) for o, (lr, hp) in settings.items()]
