@@ -271,7 +271,6 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
     def _check(self) -> Evaluation:
         """Evaluate, let each guard judge its network, sample the history."""
         found = self._evaluate()
-        first = self._checked_at < 0
         self._checked_at = self.step_count
         for i, (guard, loss) in enumerate(zip(self.guards, found.losses, strict=True)):
             if self.out[i] is None:
@@ -279,8 +278,7 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
                 if reason := guard.check(loss, blocked):
                     self.out[i], self.out_at[i] = reason, self.step_count
         self.halted = self.halted or self._halt_reason()  # a halt() stays
-        if first or self.history.wants(self.step_count):
-            self.history.add(self.step_count, **found.values)
+        self.history.add(self.step_count, **found.values)  # kept if the history wants it
         self.latest = found
         return found
 

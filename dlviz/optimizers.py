@@ -155,4 +155,12 @@ def build_optimizer(
     return spec.build(params, LEARNING_RATE.check(lr), spec.check(hyperparams or {}))
 
 
+def set_learning_rate(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    """Give a running optimizer learning rate `lr` from its next step on (checked like
+    build_optimizer's); its state (momentum, running means) is kept."""
+    lr = LEARNING_RATE.check(lr)
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
 OPTIMIZER_LABELS = {name: spec.label for name, spec in OPTIMIZERS.items()}

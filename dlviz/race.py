@@ -18,8 +18,9 @@ from torch import Tensor, nn
 
 from dlviz.data import CLASSIFICATION_TASKS, load_classification
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, Knob
+from dlviz.knobs import Config, Knob, seed_knob
 from dlviz.live import Evaluation, LiveSession, Snapshot
+from dlviz.optimizers import set_learning_rate
 
 RACE_CHUNK_STEPS = 25  # optimisation steps between checks (loss, guards, history sample)
 ALL_DIVERGED = "Every network in the race diverged."
@@ -42,7 +43,11 @@ BATCH_SIZE = Knob(
     options=(1, 4, 8, 16, 32, 64, 128, 256, 512),
     help="Samples per step; every contestant gets the same ones.",
 )
-SEED = "the split, the shared initial weights and the batch order"  # what a race seed seeds
+
+
+def race_seed() -> Any:
+    """The seed field of a race config."""
+    return seed_knob("the split, the shared initial weights and the batch order")
 
 
 @dataclass(frozen=True)
@@ -112,8 +117,7 @@ class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
     def set_learning_rates(self, rates: list[float]) -> None:
         """Give contestant i learning rate rates[i] from its next step on."""
         for opt, lr in zip(self.optimizers, rates, strict=True):
-            for group in opt.param_groups:
-                group["lr"] = lr
+            set_learning_rate(opt, lr)
 
     def _next_batch(self) -> Tensor:
         """Indices of the next mini-batch: shuffled epochs, shared by every contestant."""

@@ -19,10 +19,10 @@ from dlviz.activations.curves import param_label
 from dlviz.activations.health import blocked_units
 from dlviz.activations.registry import ACTIVATION_LABELS, ACTIVATIONS, get_activation
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, as_field, knob, seed_knob
+from dlviz.knobs import Config, as_field, knob
 from dlviz.models import SIGMA, DeepStack, gradient_norms, init_knob, initialise
 from dlviz.optimizers import OPTIMIZER_LABELS, OPTIMIZERS, build_optimizer
-from dlviz.race import BATCH_SIZE, SEED, RaceSession, RaceSnapshot, task_knob
+from dlviz.race import BATCH_SIZE, RaceSession, RaceSnapshot, race_seed, task_knob
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ActivationRaceConfig(Config):
     sigma: float = as_field(SIGMA)
     optimizer: str = knob("sgd", "Optimizer", options=tuple(OPTIMIZERS), labels=OPTIMIZER_LABELS)
     batch_size: int = as_field(BATCH_SIZE)
-    seed: int = seed_knob(SEED)
+    seed: int = race_seed()
     learning_rate: float = knob(
         0.1,
         "Learning rate",

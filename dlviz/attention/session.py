@@ -19,7 +19,7 @@ from dlviz.data import SEQUENCE_TASKS, get_sequence_task, make_batch, pattern
 from dlviz.device import DEVICE
 from dlviz.knobs import Config, knob, seed_knob
 from dlviz.live import Evaluation, LiveSession, Snapshot
-from dlviz.optimizers import build_optimizer
+from dlviz.optimizers import build_optimizer, set_learning_rate
 
 EVAL_SEQUENCES = 512  # held-out sequences the loss and accuracy are measured on
 ABLATION_SEQUENCES = 128  # of those, the ones each head's ablation is measured on (speed)
@@ -193,8 +193,7 @@ class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
 
     def _apply_live(self) -> None:
         """The learning rate (the pace is read at each chunk)."""
-        for group in self.optimizer.param_groups:
-            group["lr"] = self.config.learning_rate
+        set_learning_rate(self.optimizer, self.config.learning_rate)
 
     @torch.no_grad()
     def accuracy(self, head_mask: Tensor | None = None, sequences: int = EVAL_SEQUENCES) -> float:

@@ -16,10 +16,10 @@ from torch import nn
 
 from dlviz.descent.landscape import DIRECTIONS, LandscapeSlice, flat_weights, landscape_slice
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, as_field, knob, seed_knob
+from dlviz.knobs import Config, as_field, knob
 from dlviz.models import DeepStack, initialise
 from dlviz.optimizers import OPTIMIZER_LABELS, OPTIMIZERS, build_optimizer, rate_label
-from dlviz.race import BATCH_SIZE, SEED, RaceSession, RaceSnapshot, task_knob
+from dlviz.race import BATCH_SIZE, RaceSession, RaceSnapshot, race_seed, task_knob
 
 PATH_POINTS = 128  # recorded weight vectors per contestant, for projecting paths
 LANDSCAPES = {"off": "No slice", "random": "Random directions", "pca": "Where the paths go"}
@@ -41,7 +41,7 @@ class OptimizerRaceConfig(Config):
     depth: int = knob(2, "Hidden layers", low=1, high=6, step=1)
     width: int = knob(32, "Units per layer (tanh)", low=8, high=64, options=(8, 16, 32, 64))
     batch_size: int = as_field(BATCH_SIZE)
-    seed: int = seed_knob(SEED)
+    seed: int = race_seed()
     learning_rates: tuple[float, ...] = knob(
         (0.3, 0.1, 0.01),
         "learning rate η",

@@ -17,7 +17,7 @@ from dlviz.data import EXTENT, make_dataset, split
 from dlviz.device import DEVICE
 from dlviz.live import Evaluation, LiveSession, Snapshot, history_until_now
 from dlviz.models import initialise
-from dlviz.optimizers import build_optimizer
+from dlviz.optimizers import build_optimizer, set_learning_rate
 from dlviz.playground.config import PlaygroundConfig
 from dlviz.playground.fused import FusedSGD
 from dlviz.playground.heads import make_head
@@ -116,8 +116,7 @@ class PlaygroundSession(LiveSession[PlaygroundConfig, PlaygroundSnapshot]):
             self.fused.regularization = cfg.regularization
             self.fused.reg_rate = cfg.reg_rate
         else:
-            for group in self.optimizer.param_groups:
-                group["lr"] = cfg.learning_rate
+            set_learning_rate(self.optimizer, cfg.learning_rate)
 
     def _chunk(self) -> None:
         """One pass over the shuffled training set."""

@@ -95,8 +95,8 @@ def render(blocks: tuple[Block, ...], caption: bool = False) -> None:
 class Page:
     """One page run: `Page("playground")` sets the page up and draws its title and idea
     (content/playground.md, section "intro"); `prose`/`caption` draw further sections;
-    `end` draws "What to notice" and
-    "Try this" and notes the address's unusable settings at the top of the page."""
+    `end` draws "What to notice" and "Try this" and notes the address's unusable settings
+    at the top of the page."""
 
     def __init__(self, topic: str, icon: str = "🧠") -> None:
         self.topic = topic

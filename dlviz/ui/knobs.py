@@ -21,28 +21,33 @@ _RUN = "_dlviz_page_run"  # session state: the knob keys drawn and the notes of 
 C = TypeVar("C")
 
 
+def _fresh() -> dict[str, Any]:
+    return {"keys": {}, "notes": [], "refused": set()}
+
+
 def start_run() -> None:
     """Forget the previous page run's keys and notes (dlviz.ui.frame calls it first)."""
-    st.session_state[_RUN] = {"keys": {}, "notes": [], "refused": set()}
+    st.session_state[_RUN] = _fresh()
+
+
+def _run() -> dict[str, Any]:
+    """This page run's record: knob keys drawn, notes, refused keys."""
+    return st.session_state.setdefault(_RUN, _fresh())
 
 
 def drawn_keys() -> dict[str, Knob]:
     """The widget keys the knobs of this page run used, each with its knob."""
-    return st.session_state.get(_RUN, {}).get("keys", {})
+    return _run()["keys"]
 
 
 def refused_keys() -> set[str]:
     """The keys whose value this run refused (and said so in a note)."""
-    return st.session_state.get(_RUN, {}).get("refused", set())
+    return _run()["refused"]
 
 
 def notes() -> list[str]:
     """Markdown notes (user values already escaped) about values put back to defaults."""
-    return st.session_state.get(_RUN, {}).get("notes", [])
-
-
-def _note(text: str) -> None:
-    st.session_state.setdefault(_RUN, {"keys": {}, "notes": []})["notes"].append(text)
+    return _run()["notes"]
 
 
 def _fits(k: Knob, value: Any, offered: Sequence[Any] | None, low: Any, high: Any) -> bool:
@@ -76,8 +81,7 @@ def _settle(k: Knob, key: str, default: Any, offered: Sequence[Any] | None,
     losses a regression allows) goes back quietly."""
     if offered is not None and k.kind in ("int", "float"):
         default = nearest(offered, default)
-    run = st.session_state.setdefault(_RUN, {"keys": {}, "notes": []})
-    run["keys"][key] = k
+    _run()["keys"][key] = k
     if key in st.session_state:
         value = st.session_state[key]
         if not _fits(k, value, offered, low, high):
@@ -89,11 +93,11 @@ def _settle(k: Knob, key: str, default: Any, offered: Sequence[Any] | None,
 
 def _refused(k: Knob, key: str, value: Any, default: Any) -> None:
     """Note (once per key and run) that `value` could not be used for knob `k`."""
-    run = st.session_state[_RUN]
-    if key not in run.setdefault("refused", set()):
+    run = _run()
+    if key not in run["refused"]:
         run["refused"].add(key)
-        _note(f"{escape(k.label)}: {code(repr(value))} can't be used, so it is back to "
-              f"{escape(k.show(default))}.")  # fmt: skip
+        shown = f"{escape(k.label)}: {code(repr(value))}"
+        run["notes"].append(f"{shown} can't be used, so it is back to {escape(k.show(default))}.")
 
 
 def knob_widget(

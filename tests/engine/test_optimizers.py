@@ -15,6 +15,7 @@ from dlviz.optimizers import (
     build_optimizer,
     get_optimizer,
     rate_label,
+    set_learning_rate,
 )
 
 TORCH_CLASS = {
@@ -114,3 +115,16 @@ def test_rate_label_and_learning_rate_range():
     assert rate_label("adam", 0.01) == "Adam · η=0.01"
     assert rate_label("sgd", 3e-5) == "SGD · η=3e-05"
     assert LEARNING_RATE.check(1e6) == 1e6 and LEARNING_RATE.check(1e-7) == 1e-7
+
+
+def test_set_learning_rate_changes_the_rate_and_keeps_the_momentum():
+    _, opt = _one_step("momentum", lr=0.1)
+    theta = opt.param_groups[0]["params"][0]
+    buffer = opt.state[theta]["momentum_buffer"].clone()
+    set_learning_rate(opt, 0.5)
+    assert opt.param_groups[0]["lr"] == 0.5
+    assert torch.equal(opt.state[theta]["momentum_buffer"], buffer)
+    for bad in (math.nan, 0.0, 1e7):
+        with pytest.raises(ValueError, match="learning rate"):
+            set_learning_rate(opt, bad)
+    assert opt.param_groups[0]["lr"] == 0.5

@@ -15,15 +15,15 @@ from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRa
 from dlviz.data import load_classification
 from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, as_field, knob, seed_knob
+from dlviz.knobs import Config, as_field, knob
 from dlviz.models import DeepStack, initialise
 from dlviz.race import (
     ALL_DIVERGED,
     BATCH_SIZE,
     RACE_CHUNK_STEPS,
-    SEED,
     RaceSession,
     RaceSnapshot,
+    race_seed,
     task_knob,
 )
 
@@ -31,7 +31,7 @@ from dlviz.race import (
 @dataclass(frozen=True)
 class ToyConfig(Config):
     task: str = as_field(task_knob("spiral"))
-    seed: int = seed_knob(SEED)
+    seed: int = race_seed()
     batch_size: int = as_field(BATCH_SIZE)
     rates: tuple[float, ...] = knob((0.3, 0.3, 0.3), "rates", low=1e-4, high=1e9, count=(1, 4),
                                     live=True)  # fmt: skip
@@ -189,7 +189,7 @@ def test_retune_sets_the_new_rates_and_refuses_structural_changes():
 
 def test_race_knobs_check_their_values():
     assert task_knob("digits").check("spiral") == "spiral"
-    seed = seed_knob(SEED).metadata["knob"]
+    seed = ToyConfig.knob("seed")
     for k, bad in [(task_knob("spiral"), "mnist"), (BATCH_SIZE, 0), (BATCH_SIZE, True),
                    (seed, -1), (seed, 1.5)]:  # fmt: skip
         with pytest.raises(ValueError):
