@@ -6,6 +6,7 @@ projected to Q, K, V per head, and attended. No model is trained here.
 from __future__ import annotations
 
 import math
+import unicodedata
 import zlib
 from dataclasses import dataclass
 
@@ -77,8 +78,11 @@ def attention_stages(
 
 def parse_tokens(text: str) -> tuple[tuple[str, ...], bool]:
     """The words of `text` split on whitespace, at most MAX_TOKENS of at most
-    MAX_TOKEN_CHARS characters, and whether any were cut. ValueError when there are none."""
-    words = str(text).split()
+    MAX_TOKEN_CHARS characters, and whether any were cut. Invisible format characters
+    (a right-to-left override, a zero-width space) are dropped first: they would turn a
+    token label around or make two tokens look alike. ValueError when there are none."""
+    visible = "".join(c for c in str(text) if unicodedata.category(c) != "Cf")
+    words = visible.split()
     if not words:
         raise ValueError("type at least one token (words separated by spaces)")
     tokens = tuple(w[:MAX_TOKEN_CHARS] for w in words[:MAX_TOKENS])

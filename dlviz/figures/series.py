@@ -75,6 +75,8 @@ def step_lines(
     yaxis |= {"type": "log", "dtick": "D2"} if log_y else {"rangemode": "tozero"}
     if y_range is not None:
         yaxis["range"] = list(y_range)
+    if len(steps) <= 1:  # nothing to read yet: no made-up scale beside the invitation
+        yaxis["showticklabels"] = False
     layout = base_layout(
         height, title, margin=MARGIN | {"t": 44} if title else MARGIN, legend=LEGEND,
         hovermode="x unified", xaxis={"title": {"text": x_title}, "rangemode": "tozero"},

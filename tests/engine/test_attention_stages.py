@@ -74,6 +74,9 @@ def test_parse_tokens_splits_on_whitespace_and_cuts_long_input():
     tokens, cut = parse_tokens("the cat sat on the mat")
     assert tokens == ("the", "cat", "sat", "on", "the", "mat") and not cut
     assert parse_tokens(" a\tb\n c ") == (("a", "b", "c"), False)
+    assert parse_tokens("\u202eabc d\u200be") == (("abc", "de"), False)
+    with pytest.raises(ValueError, match="at least one token"):
+        parse_tokens("\u202e \u200b")
     tokens, cut = parse_tokens(" ".join(["x" * 40] * 30))
     assert cut and len(tokens) == MAX_TOKENS and all(len(t) == MAX_TOKEN_CHARS for t in tokens)
     assert parse_tokens("y" * (MAX_TOKEN_CHARS + 1))[1]  # one long word is a cut too

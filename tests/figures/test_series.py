@@ -96,6 +96,9 @@ def test_step_lines_mark_the_leader_and_drop_non_finite_points():
 def test_step_lines_before_the_start_invite_a_run():
     fig = step_lines(np.array([0]), np.array([[2.3], [2.3]]), ["a", "b"], y_title="loss")
     assert "press Run or Step" in fig.layout.annotations[0].text
+    assert fig.layout.yaxis.showticklabels is False
+    later = step_lines(np.array([0, 1]), np.array([[2.3, 2.0]]), ["a"], y_title="loss")
+    assert later.layout.annotations == () and later.layout.yaxis.showticklabels is not False
 
 
 def test_step_lines_thin_long_histories_keeping_the_newest():
