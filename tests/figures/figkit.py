@@ -49,3 +49,13 @@ def assert_finite(node, path: str = "") -> int:
 def types(wired: dict) -> list[str]:
     """The trace types of a wired figure, in order."""
     return [t["type"] for t in wired["data"]]
+
+
+TOKENS = ["the", "cat", "sat", "the"]  # a sentence with a repeated token
+
+
+def attention_weights(t: int = 4) -> np.ndarray:
+    """A seeded (t, t) float32 matrix whose rows add up to 1, like attention weights."""
+    rng = np.random.default_rng(0)
+    w = rng.random((t, t)).astype(np.float32)
+    return w / w.sum(1, keepdims=True)

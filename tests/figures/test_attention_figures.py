@@ -3,27 +3,24 @@ RoPE's circle, the ablation bars and the page's helpers (value rows, position pa
 training curves, pretrained and probe heads); no NaN sent where a value exists. One matrix
 as a heatmap is tested in test_heatmap.py."""
 
-import base64
-import json
 from types import SimpleNamespace
 
 import numpy as np
-import plotly.io as pio
 import pytest
+from figkit import TOKENS, assert_finite, attention_weights, wire
 
 from dlviz.figures import attention as fa
 
-TOKENS = ["the", "cat", "sat", "the"]
-
-
-def _weights(t=4):
-    rng = np.random.default_rng(0)
-    w = rng.random((t, t)).astype(np.float32)
-    return w / w.sum(1, keepdims=True)
-
 
 def test_attention_grid_has_a_panel_per_head_and_an_overlay_on_each():
-    weights = np.stack([_weights(), _weights()[::-1], _weights(), np.eye(4, dtype=np.float32)])
+    weights = np.stack(
+        [
+            attention_weights(),
+            attention_weights()[::-1],
+            attention_weights(),
+            np.eye(4, dtype=np.float32),
+        ]
+    )
     titles = [f"L{i // 2 + 1} H{i % 2 + 1}" for i in range(4)]
     fig = fa.attention_grid(weights, TOKENS, titles, columns=2, pattern=np.eye(4))
     heatmaps = [t for t in fig.data if t.type == "heatmap"]
@@ -62,7 +59,9 @@ def test_ablation_bars_show_each_head_against_the_full_model():
 
 
 def test_head_grid_titles_each_head_with_its_pattern_share():
-    attention = np.stack([np.stack([_weights(), _weights()])] * 2)  # (2 layers, 2 heads, 4, 4)
+    attention = np.stack(
+        [np.stack([attention_weights(), attention_weights()])] * 2
+    )  # (2 layers, 2 heads, 4, 4)
     mass = np.array([[0.1, 0.25], [0.5, 0.996]])
     fig = fa.head_grid(attention, mass, TOKENS, pattern=np.eye(4))
     titles = [a.text for a in fig.layout.annotations]
@@ -77,28 +76,6 @@ def test_head_grid_titles_each_head_with_its_pattern_share():
 # --- the page's helpers: value rows, position panels, training curves, pretrained, probe ---
 
 
-def _finite(fig) -> int:
-    """Walk the figure as Streamlit sends it: no NaN/Infinity token, no non-finite value in a
-    typed array. Returns how many typed arrays it decoded."""
-
-    def bad(token: str) -> None:
-        raise AssertionError(f"non-finite JSON token {token}")
-
-    def walk(node) -> int:
-        if isinstance(node, dict) and "bdata" in node:
-            raw = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
-            assert np.isfinite(raw.astype(np.float64)).all()
-            return 1
-        if isinstance(node, dict):
-            return sum(walk(v) for v in node.values())
-        if isinstance(node, list):
-            return sum(walk(v) for v in node)
-        assert node is not None
-        return 0
-
-    return walk(json.loads(pio.to_json(fig, validate=False), parse_constant=bad))
-
-
 def test_value_rows_show_one_token_per_row():
     values = np.arange(-6, 6, dtype=np.float32).reshape(3, 4)
     fig = fa.value_rows(values, TOKENS[:3], "Values V")
@@ -110,7 +87,7 @@ def test_value_rows_show_one_token_per_row():
     assert heat.texttemplate  # 12 cells: numbers written in
     np.testing.assert_array_equal(np.asarray(heat.z), values)
     assert not fa.value_rows(np.ones((4, 32)), TOKENS, "O").data[0].texttemplate
-    assert _finite(fig) >= 1
+    assert assert_finite(wire(fig)) >= 1
 
 
 def _positions_view(t: int = 5, d: int = 4) -> SimpleNamespace:
@@ -135,13 +112,13 @@ def test_position_panels_draw_the_four_views():
     assert panels["rope_sim"].layout.title.text.startswith("RoPE")
     for key in ("sinus", "sinus_sim", "rope_sim"):
         assert [t.type for t in panels[key].data] == ["heatmap"]
-        assert _finite(panels[key]) >= 1
+        assert assert_finite(wire(panels[key])) >= 1
     rope = panels["rope"]
     assert {t.type for t in rope.data} == {"scatter"}
     assert [t.name for t in rope.data[1:]] == list(view.circle_labels)
     np.testing.assert_allclose(np.asarray(rope.data[2].x), view.circles[1][:, 0])
     np.testing.assert_array_equal(np.asarray(panels["rope_sim"].data[0].z), view.rope_similarity)
-    assert _finite(rope) >= 4
+    assert assert_finite(wire(rope)) >= 4
 
 
 def _snapshot(layers: int = 1, heads: int = 2, t: int = 4, steps: int = 5) -> SimpleNamespace:
@@ -170,10 +147,10 @@ def test_training_curves_show_loss_on_a_log_axis_and_accuracy_to_one():
     assert list(accuracy.layout.yaxis.range) == [0, 1.02]
     assert loss.layout.xaxis.title.text == "step"
     np.testing.assert_allclose(np.asarray(loss.data[0].y), snap.history_loss, rtol=1e-6)
-    assert _finite(loss) >= 1 and _finite(accuracy) >= 1
+    assert assert_finite(wire(loss)) >= 1 and assert_finite(wire(accuracy)) >= 1
     one = fa.training_curves(_snapshot(steps=1))  # before any training: one sample
     assert one["loss"].layout.annotations  # the "press Run or Step" note
-    _finite(one["loss"])
+    assert_finite(wire(one["loss"]))
 
 
 def test_pretrained_panels_show_one_head_big_and_its_layer_as_thumbnails():
@@ -192,7 +169,7 @@ def test_pretrained_panels_show_one_head_big_and_its_layer_as_thumbnails():
     assert thumbs.layout.height == 2 * 150 + 40  # 6 heads, 4 a row
     assert thumbs.layout.xaxis.showticklabels is False
     np.testing.assert_allclose(np.asarray(heatmaps[2].z), attention[1, 2], rtol=1e-6)
-    assert _finite(big) >= 1 and _finite(thumbs) >= 6
+    assert assert_finite(wire(big)) >= 1 and assert_finite(wire(thumbs)) >= 6
 
 
 def test_probe_heads_name_the_tokens_and_outline_only_on_request():
@@ -209,4 +186,4 @@ def test_probe_heads_name_the_tokens_and_outline_only_on_request():
     assert titles[-1] == "Layer 2 · head 2 · 90% on pattern"
     plain = fa.probe_heads(snap, names, outline=False)
     assert {t.type for t in plain.data} == {"heatmap"} and len(plain.data) == 4
-    assert _finite(fig) >= 4
+    assert assert_finite(wire(fig)) >= 4

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from figkit import TOKENS, attention_weights
 
 from dlviz.figures import style
 from dlviz.figures.heatmap import (
@@ -18,24 +19,16 @@ from dlviz.figures.heatmap import (
     overlay,
 )
 
-TOKENS = ["the", "cat", "sat", "the"]
-
-
-def _weights(t=4):
-    rng = np.random.default_rng(0)
-    w = rng.random((t, t)).astype(np.float32)
-    return w / w.sum(1, keepdims=True)
-
 
 def test_weight_heatmap_keeps_duplicate_tokens_apart_and_query_rows_on_top():
-    fig = matrix_heatmap(_weights(), TOKENS, TOKENS, weights=True)
+    fig = matrix_heatmap(attention_weights(), TOKENS, TOKENS, weights=True)
     heat = fig.data[0]
     assert heat.type == "heatmap" and (heat.zmin, heat.zmax) == (0.0, 1.0)
     assert list(fig.layout.xaxis.ticktext) == TOKENS  # both "the" kept, by position
     assert list(fig.layout.xaxis.tickvals) == [0, 1, 2, 3]
     assert fig.layout.yaxis.autorange == "reversed"  # query 0 in the top row
     assert fig.layout.xaxis.title.text.startswith("key") and heat.texttemplate  # small: numbers
-    np.testing.assert_allclose(np.asarray(heat.z), _weights(), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(heat.z), attention_weights(), atol=1e-6)
 
 
 def test_scores_are_symmetric_about_zero_and_masked_cells_say_minus_infinity():
@@ -52,12 +45,12 @@ def test_scores_are_symmetric_about_zero_and_masked_cells_say_minus_infinity():
 
 def test_pattern_overlay_marks_exactly_the_pattern_cells():
     pattern = np.eye(4)[::-1]
-    fig = matrix_heatmap(_weights(), TOKENS, TOKENS, weights=True, pattern=pattern)
+    fig = matrix_heatmap(attention_weights(), TOKENS, TOKENS, weights=True, pattern=pattern)
     outline = fig.data[-1]
     assert outline.marker.symbol == "square-open"
     assert sorted(zip(outline.y, outline.x)) == [(0, 3), (1, 2), (2, 1), (3, 0)]
     with pytest.raises(ValueError, match="labels"):
-        matrix_heatmap(_weights(), TOKENS[:3], TOKENS)
+        matrix_heatmap(attention_weights(), TOKENS[:3], TOKENS)
 
 
 def test_long_tokens_are_cut_on_the_axes():
