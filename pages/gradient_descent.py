@@ -44,7 +44,7 @@ grid = grid_of(name, tuple(shape.items()))
 with view:
     st.latex(surface.latex)
     with ui.controls("gd_show_step"):
-        t = ui.knob_widget(v.ExplorerConfig.knob("show_step"), f"gd_t_{steps}", high=steps)
+        t = ui.knobs(v.ExplorerConfig, "gd", "show_step", so_far={"steps": steps})["show_step"]
     flat, solid = st.tabs(["Contour map (click to start there)", "3-D surface"])
     with flat:
         ui.clickable_chart(fig.grid_map(grid, paths, labels, current=t, clickable=True), "gd_map")

@@ -103,16 +103,21 @@ def _refused(k: Knob, key: str, value: Any, default: Any) -> None:
 def knob_widget(
     k: Knob, key: str, *, label: str | None = None, default: Any = None,
     options: Sequence[Any] | None = None, low: float | None = None, high: float | None = None,
-    help: str | None = None, disabled: bool = False,
+    help: str | None = None, disabled: bool = False, remember: str | None = None,
 ) -> Any:  # fmt: skip
     """Draw the widget for knob `k` with key `key` (also its URL parameter) and return its
     value. `label`, `default`, `options` and `low`/`high` narrow the declaration for this
     page (an optimizer's own default rate, the choices this dataset allows, a surface's
-    view box); the knob's own check still applies."""
+    view box); the knob's own check still applies. With `remember`, the value is also kept
+    in st.session_state[remember], and a new widget (a key that changed with its range)
+    starts from it, clamped to the range: the step shown stays put when the steps grow."""
     default = k.default if default is None else default
     offered = tuple(options) if options is not None else k.offered()
     lo = k.low if low is None else low
     hi = k.high if high is None else high
+    kept = st.session_state.get(remember) if remember else None
+    if key not in st.session_state and isinstance(kept, int | float) and lo is not None:
+        default = type(kept)(min(max(kept, lo), hi))
     default = _settle(k, key, default, offered, lo, hi)
     text = label or (f"{k.label} ({k.unit})" if k.unit else k.label)
     common = {"key": key, "help": help or k.help, "disabled": disabled, "bind": BIND}
@@ -120,10 +125,13 @@ def knob_widget(
     if k.kind == "choices":
         return tuple(value)  # how many are picked is the config's to judge
     try:
-        return k.check(value)
+        value = k.check(value)
     except ValueError:  # from the address on a first load (Streamlit seeds it in the widget)
         _refused(k, key, value, default)  # the next run puts the widget back, too
-        return k.check(default)
+        value = k.check(default)
+    if remember:
+        st.session_state[remember] = value
+    return value
 
 
 def _draw(k: Knob, label: str, default: Any, offered: tuple[Any, ...] | None,
@@ -208,7 +216,8 @@ def knobs(
     `narrow[name]` holds knob_widget's per-page arguments; a value may be a function of the
     values chosen so far (in this call, or `so_far`). A knob's `high_from` narrows its
     range from those values too. A narrowed `high` joins the key (`{prefix}_{name}_{high}`),
-    so a slider whose range changes is a new widget with its own URL parameter. A knob whose
+    so a slider whose range changes is a new widget with its own URL parameter; it starts
+    from the old one's value (clamped), remembered under `{prefix}_{name}`. A knob whose
     `when` is false for those values is not drawn (nor returned). Returns name → value."""
     declared = knobs_of(config_type)
     values: dict[str, Any] = {}
@@ -220,7 +229,9 @@ def knobs(
         args = {a: v(seen) if callable(v) else v for a, v in narrow.get(name, {}).items()}
         if k.high_from is not None and "high" not in args:
             args["high"] = k.high_from(seen)
-        key = f"{prefix}_{name}" + (f"_{args['high']}" if "high" in args else "")
+        key = f"{prefix}_{name}"
+        if "high" in args:
+            key, args["remember"] = f"{key}_{args['high']}", key
         values[name] = counted(k, key) if k.kind == "ints" else knob_widget(k, key, **args)
     return values
 
