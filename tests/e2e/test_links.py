@@ -112,9 +112,9 @@ CASES = {
     "attention": (
         "/attention",
         [("select", "attn_task", "Sort"), ("number", "attn_seed", 5),
-         ("choice", "attn_pace", "20")],
-        ["attn_task=Sort", "attn_seed=5", "attn_pace=20"],
-        [], "attn", 2, ["Loss", "Token accuracy"],
+         ("choice", "attn_pace", "20"), ("slider", "attn_vocab", 2)],
+        ["attn_task=Sort", "attn_seed=5", "attn_pace=20", "attn_vocab=12"],
+        ["attn_vocab"], "attn", 2, ["Loss", "Token accuracy"],
     ),
 }  # fmt: skip
 

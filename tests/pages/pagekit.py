@@ -65,6 +65,14 @@ def texts(elements) -> str:
     return " ".join(e.value for e in elements)
 
 
+def set_to_top(at: AppTest, key: str) -> float:
+    """Move the select slider `key` to its largest option (a live learning rate: 100) and
+    rerun; returns that value."""
+    top = float(max(at.select_slider(key=key).options, key=float))
+    at.select_slider(key=key).set_value(top).run()
+    return top
+
+
 def press_step_until_paused(at: AppTest, key: str, presses: int = MAX_STEPS) -> int:
     """Press the Step button `{key}_step` until the panel pauses (the button disables) or
     `presses` run out; returns how many presses it took (presses + 1 if it never paused)."""

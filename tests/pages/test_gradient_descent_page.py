@@ -6,7 +6,16 @@ learning rate pauses every contestant with a reason."""
 import json
 
 import pytest
-from pagekit import MAX_STEPS, array, charts, open_page, press_step_until_paused, step, texts
+from pagekit import (
+    MAX_STEPS,
+    array,
+    charts,
+    open_page,
+    press_step_until_paused,
+    set_to_top,
+    step,
+    texts,
+)
 
 from dlviz.descent import SURFACES, get_surface
 from dlviz.race import RACE_CHUNK_STEPS
@@ -60,10 +69,17 @@ def test_optimizers_rates_start_and_the_step_shown_reach_the_charts():
     assert [t["name"] for t in paths] == ["Nesterov · η=0.02", "RMSprop · η=0.1"]
     assert array(paths[0]["x"])[0] == pytest.approx(1.0)  # the path starts where we said
     assert "Nesterov · η=0.02" in texts(at.caption) and "from the minimum" in texts(at.caption)
-    at.slider(key="gd_t_120").set_value(5).run()  # "Show step", 0..120 steps
+    at.slider(key="gd_show_step_120").set_value(5).run()  # "Show step", 0..120 steps
     (chart,) = at.get("plotly_chart")
     arrows = json.loads(chart.proto.spec)["layout"]["annotations"]
     assert len(arrows) == 4  # step 5: the update and the −η∇L arrow of both optimizers
+    at.slider(key="gd_valley_steps").set_value(200).run()
+    assert at.slider(key="gd_show_step_200").value == 5  # more steps keep the step shown
+    at.slider(key="gd_valley_steps").set_value(10).run()
+    assert at.slider(key="gd_show_step_10").value == 5
+    at.slider(key="gd_show_step_10").set_value(10).run()
+    at.slider(key="gd_valley_steps").set_value(30).run()
+    assert at.slider(key="gd_show_step_30").value == 10 and not at.exception
 
 
 def test_nesterov_momentum_cannot_reach_zero():
@@ -128,12 +144,12 @@ DIRECTION_LABEL = "Random directions"
 def test_the_largest_learning_rate_pauses_every_contestant_with_a_reason():
     at = open_page(PAGE)
     for name in ("sgd", "momentum", "adam"):
-        top = max(at.select_slider(key=f"gd_race_lr_{name}").options, key=float)
-        at.select_slider(key=f"gd_race_lr_{name}").set_value(float(top)).run()
+        assert set_to_top(at, f"gd_race_lr_{name}") == 100.0
     assert press_step_until_paused(at, "gd_race") <= MAX_STEPS
     assert "Every network in the race diverged" in texts(at.warning)
     stopped = [c.value for c in at.caption if "stopped at step" in c.value]
-    assert len(stopped) == 3 and "SGD · η=10" in stopped[0]
+    labels = ["SGD · η=100", "Momentum · η=100", "Adam · η=100"]
+    assert len(stopped) == 3 and all(f"**{lab}** stopped" in s for lab, s in zip(labels, stopped))
 
 
 @pytest.mark.parametrize("rate", [10.0, None])  # None: the largest offered
@@ -141,6 +157,8 @@ def test_absurd_rates_on_digits_pause_too(rate):
     at = open_page(PAGE)
     at.segmented_control(key="gd_race_task").set_value("digits").run()
     for name in ("sgd", "momentum", "adam"):
-        top = max(at.select_slider(key=f"gd_race_lr_{name}").options, key=float)
-        at.select_slider(key=f"gd_race_lr_{name}").set_value(rate or float(top)).run()
+        if rate is None:
+            set_to_top(at, f"gd_race_lr_{name}")
+        else:
+            at.select_slider(key=f"gd_race_lr_{name}").set_value(rate).run()
     assert press_step_until_paused(at, "gd_race") <= MAX_STEPS

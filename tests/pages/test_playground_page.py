@@ -6,7 +6,16 @@ ticks come from the Step button and reruns."""
 import math
 
 import pytest
-from pagekit import MAX_STEPS, charts, metric, open_page, press_step_until_paused, step, texts
+from pagekit import (
+    MAX_STEPS,
+    charts,
+    metric,
+    open_page,
+    press_step_until_paused,
+    set_to_top,
+    step,
+    texts,
+)
 
 PAGE = "pages/playground.py"
 
@@ -30,8 +39,12 @@ def test_step_advances_and_a_live_knob_keeps_the_run():
     at.button(key="pg_step").click().run()
     first = step(at)
     assert first > 0
+    at.button(key="pg_step").click().run()
+    second = step(at)
+    assert second > first
     at.select_slider(key="pg_learning_rate").set_value(0.3).run()
-    assert step(at) == first and session(at).config.learning_rate == 0.3
+    assert step(at) == second and session(at).config.learning_rate == 0.3
+    assert session(at).optimizer is None and session(at).fused.learning_rate == 0.3
 
 
 def test_structural_change_builds_a_new_session_and_reset_restarts():
@@ -109,12 +122,12 @@ def test_regression_offers_only_mse_and_multiclass_renders():
 
 def test_the_largest_learning_rate_pauses_with_a_reason_and_reset_recovers():
     at = open_page(PAGE)
-    top = max(at.select_slider(key="pg_learning_rate").options, key=float)
-    at.select_slider(key="pg_learning_rate").set_value(float(top)).run()
+    assert set_to_top(at, "pg_learning_rate") == 100.0
     assert press_step_until_paused(at, "pg") <= MAX_STEPS
     assert "Training paused" in texts(at.warning) and at.toggle(key="pg_run").disabled
     at.button(key="pg_reset").click().run()
     assert step(at) == 0 and not at.warning and not at.button(key="pg_step").disabled
+    assert not at.toggle(key="pg_run").disabled
 
 
 def test_no_hidden_layers_and_no_features_are_handled():
@@ -197,3 +210,16 @@ def test_a_choice_another_knob_made_unavailable_goes_back_quietly():
     at.segmented_control(key="pg_loss").set_value("cross_entropy").run()
     at.segmented_control(key="pg_dataset").set_value("plane").run()
     assert session(at).config.loss == "mse" and not at.info  # no "bad address" note
+
+
+def test_charts_fall_back_to_plotly_chart_without_static_serving():
+    from streamlit import config
+
+    before = config.get_option("server.enableStaticServing")
+    config.set_option("server.enableStaticServing", False)
+    try:
+        at = open_page(PAGE)
+    finally:
+        config.set_option("server.enableStaticServing", before)
+    assert not charts(at), "in-place charts need Plotly's JS served from ./static/"
+    assert len(at.get("plotly_chart")) == 4
