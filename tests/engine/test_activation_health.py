@@ -78,7 +78,27 @@ def test_the_fast_slope_equals_autograd(name):
     net = DeepStack(3, 8, 2, 2, name)
     z = torch.linspace(-6, 6, 97, dtype=torch.float64).reshape(-1, 1).repeat(1, 8)
     torch.testing.assert_close(slope(net, z), derivative(name, z), rtol=1e-9, atol=1e-12)
-    if ACTIVATIONS[name].params:  # non-default α/β: autograd, at those values
-        p = ACTIVATIONS[name].params[0]
-        tuned = DeepStack(3, 8, 2, 2, name, {p.name: p.high})
-        torch.testing.assert_close(slope(tuned, z), derivative(name, z, **{p.name: p.high}))
+
+
+TUNED_SLOPES = {  # f'(z) at a parameter value, in closed form (NumPy), independent of torch
+    "leaky_relu": ("alpha", lambda z, a: np.where(z > 0, 1.0, a)),
+    "elu": ("alpha", lambda z, a: np.where(z > 0, 1.0, a * np.exp(z))),
+    "silu": ("beta", lambda z, b: expit(b * z) * (1 + b * z * (1 - expit(b * z)))),
+}
+
+
+def test_every_tunable_activation_has_a_closed_form_slope_here():
+    assert set(TUNED_SLOPES) == {name for name, act in ACTIVATIONS.items() if act.params}
+
+
+@pytest.mark.parametrize("name", sorted(TUNED_SLOPES))
+@pytest.mark.parametrize("end", ["low", "high"])
+def test_the_slope_at_non_default_parameters_is_the_closed_form(name, end):
+    param, reference = TUNED_SLOPES[name]
+    knob = next(k for k in ACTIVATIONS[name].params if k.name == param)
+    value = getattr(knob, end)  # the slider's ends, neither of them the default
+    assert value != knob.default
+    z = torch.linspace(-6, 6, 97, dtype=torch.float64).reshape(-1, 1).repeat(1, 8)
+    tuned = DeepStack(3, 8, 2, 2, name, {param: value})
+    np.testing.assert_allclose(slope(tuned, z).numpy(), reference(z.numpy(), value), rtol=1e-9,
+                               atol=1e-12)  # fmt: skip

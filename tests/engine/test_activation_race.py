@@ -3,6 +3,8 @@ test_race.py). Losses fall, α/β reach the networks, deep sigmoid loses to ReLU
 same race, the learning rate retunes live, divergence is reported (not raised), and the
 config's checks."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -48,12 +50,19 @@ def test_deep_sigmoid_loses_the_race_to_relu_on_digits():
     race = _race(activations=("sigmoid", "relu"), depth=6, width=32, learning_rate=0.1)
     start = race.snapshot()
     assert start.grad_norms[0, 0] < 0.01 * start.grad_norms[1, 0]  # sigmoid's first layer starves
-    race.train_steps(3000)
+    race.train_steps(2500)
+    leaders = []
+    for _ in range(20):  # a check every 25 steps up to step 3000, as the page's ticks would
+        race.train_steps(25)
+        leaders.append(race.snapshot().leader)
     # When ReLU leaves the default init's plateau varies with the processor's rounding (step
     # ~700 to ~2000), and its loss spikes now and then: compare the best losses of the run.
     # Over seeds 0-5 ReLU's best is 0.009-0.13 by step 3000; sigmoid never leaves ln 10.
     best = race.snapshot().history_loss.min(axis=1)
-    assert best[0] > 2.2 and best[1] < 0.5
+    assert race.step_count == 3000 and best[0] > 2.2 and best[1] < 0.5
+    # ReLU leads (lower loss now): over seeds 0-11, at 238 of these 240 checks; a spike
+    # above ln 10 took the lead from it once each in seeds 7 and 11, so ask for 15 of 20.
+    assert leaders.count(1) >= 15, leaders
 
 
 def test_same_seed_same_race_and_another_seed_differs():
@@ -96,28 +105,32 @@ def test_activation_race_config_defaults_construct():
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "message"),
     [
-        (dict(activations=("relu",)), "activations"),  # 2 to 4
-        (dict(activations=("relu", "relu")), "activations"),  # different ones
-        (dict(activations=("relu", "swoosh")), "activations"),
-        (dict(task="mnist"), "task"),
-        (dict(optimizer="lion"), "optimizer"),
-        (dict(learning_rate=float("nan")), "learning_rate"),
-        (dict(learning_rate=101.0), "learning_rate"),
-        (dict(depth=0), "depth"),
-        (dict(depth=True), "depth"),  # a bool is not a number
-        (dict(width=4), "width"),
-        (dict(init="lecun"), "init"),
-        (dict(sigma=0.0), "sigma"),
-        (dict(batch_size=0), "batch_size"),
-        (dict(seed=-1), "seed"),
-        (dict(params=(("relu", "alpha", 0.1),)), "it has: none"),  # ReLU has no α
-        (dict(activations=("elu", "relu"), params=(("elu", "alpha", 99.0),)), "alpha"),
+        (dict(activations=("relu",)), "(activations) must have 2 to 4 items"),
+        (dict(activations=("relu", "relu")), "(activations) must be different choices among "
+         "sigmoid, tanh, relu, leaky_relu, elu, gelu, gelu_tanh, silu, softplus, mish, linear, "
+         "step; got ('relu', 'relu')"),
+        (dict(activations=("relu", "swoosh")), "(activations) must be different choices among"),
+        (dict(task="mnist"), "(task) must be one of spiral, digits; got 'mnist'"),
+        (dict(optimizer="lion"), "(optimizer) must be one of sgd, momentum, nesterov, adagrad, "
+                                 "rmsprop, adam, adamw; got 'lion'"),
+        (dict(learning_rate=float("nan")), "(learning_rate) must be a number from 0.0001 to 100"),
+        (dict(learning_rate=101.0), "(learning_rate) must be a number from 0.0001 to 100"),
+        (dict(depth=0), "(depth) must be a whole number from 1 to 12; got 0"),
+        (dict(depth=True), "(depth) must be a whole number from 1 to 12; got True"),  # not 1
+        (dict(width=4), "(width) must be a whole number from 8 to 128"),
+        (dict(init="lecun"), "(init) must be one of playground, default, xavier, he, normal"),
+        (dict(sigma=0.0), "(sigma) must be a number from 0.01 to 10"),
+        (dict(batch_size=0), "(batch_size) must be a whole number from 1 to 512"),
+        (dict(seed=-1), "(seed) must be a whole number from 0 to 99999"),
+        (dict(params=(("relu", "alpha", 0.1),)), "ReLU has no setting 'alpha' (it has: none)"),
+        (dict(activations=("elu", "relu"), params=(("elu", "alpha", 99.0),)),
+         "α (alpha) must be a number from 0.1 to 3; got 99.0"),
     ],
-)
-def test_bad_race_settings_raise_value_error_naming_the_field(change, field):
-    with pytest.raises(ValueError, match=rf"\({field}\)"):
+)  # fmt: skip
+def test_bad_race_settings_raise_value_error_naming_the_field_and_the_rule(change, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         _race(**change)
 
 

@@ -113,7 +113,10 @@ def test_show_uses_labels_and_formats():
     assert Knob(0.03, "lr").show(0.03) == "0.03"
 
 
-def test_when_and_high_from_are_functions_of_the_other_values():
-    sigma = Knob(1.0, "σ", low=0.1, high=5.0, when=lambda v: v.get("init") == "normal")
-    assert sigma.when({"init": "normal"}) and not sigma.when({"init": "he"})
-    assert Demo.knob("shown").high_from({"count": 2}) == 2
+def test_high_from_bounds_a_value_by_the_other_values():
+    assert Demo(count=2, shown=2).shown == 2  # shown ≤ count
+    with pytest.raises(ValueError, match=r"^Shown \(shown\) must be at most 2 here; got 3$"):
+        Demo(count=2, shown=3)
+    assert Demo(count=5, shown=5).shown == 5
+    with pytest.raises(ValueError, match="must be at most 4 here"):
+        Demo(count=5, shown=4).replace(count=4, shown=5)

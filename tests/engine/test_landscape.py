@@ -72,8 +72,23 @@ def test_the_slice_passes_through_the_centre_and_ends_each_path_there(race, dire
     assert [p.shape[1] for p in cut.paths] == [2, 2, 2]
     assert [len(p) for p in cut.paths] == [13, 13, 0]  # the stopped net draws no path
     np.testing.assert_allclose(cut.paths[1][-1], 0.0, atol=1e-4)  # the centre's path ends at θ*
-    reach = max(1.0, 1.15 * max(np.abs(p).max() for p in cut.paths if p.size))
-    assert cut.axis[-1] == pytest.approx(reach) and cut.axis[0] == pytest.approx(-reach)
+    assert cut.axis[0] == -cut.axis[-1] and cut.axis[-1] >= 1.0  # symmetric about θ*
+    points = np.concatenate(cut.paths)  # every recorded point of every path is in view
+    assert (points > cut.axis[0]).all() and (points < cut.axis[-1]).all()
+
+
+@pytest.mark.parametrize("directions", list(DIRECTIONS))
+def test_paths_that_reach_far_stay_inside_the_axes_and_fill_them(race, directions):
+    nets, _, x, y = race
+    theta = flat_weights(nets[1]).numpy()
+    rng = np.random.default_rng(0)
+    far = [theta + rng.normal(0.0, 3.0, theta.shape).astype(np.float32) for _ in range(3)]
+    paths = [[far[0], far[1], theta], [far[2], theta], []]  # offsets of norm ~3·√P ≫ 1
+    cut = landscape_slice(nets, paths, 1, x, y, directions, 7, 0)
+    points = np.concatenate(cut.paths)
+    assert cut.axis[0] == -cut.axis[-1] and cut.axis[-1] > 1.5  # the axes grew to the paths
+    assert (points > cut.axis[0]).all() and (points < cut.axis[-1]).all()
+    assert np.abs(points).max() > 0.5 * cut.axis[-1]  # and the paths are not a speck
 
 
 def test_grid_losses_are_the_network_s_loss_at_the_shifted_weights(race):

@@ -206,6 +206,21 @@ def test_a_spike_or_a_slow_start_is_not_called_overshooting():
     assert all(stuck_at_start.check(start * 1.001) is None for _ in range(200))
 
 
+def test_a_7x_spike_pauses_nothing_but_5_checks_in_a_row_above_1_5x_do():
+    spike = DivergenceGuard()  # factor 100, far 1.5, patience 5
+    assert [spike.check(loss) for loss in (0.5, 3.5, 0.4, 0.3)] == [None] * 4  # 7× once
+    far = DivergenceGuard()
+    reasons = [far.check(loss) for loss in (0.5, 0.8, 3.5, 0.9, 0.76, 0.8)]
+    assert reasons[:5] == [None] * 5  # the start, then only 4 checks above 0.75
+    assert reasons[5] == (
+        "The loss stayed far above where it started (0.8 against 0.5) for 5 checks in a row: "
+        "each step overshoots the valley instead of going down it."
+    )
+    dropped = DivergenceGuard()  # 4 checks above 1.5×, a drop, 4 more: the count restarts
+    losses = (0.5, 0.8, 3.5, 0.9, 0.8, 0.7, 0.8, 3.5, 0.9, 0.8, 0.4)
+    assert [dropped.check(loss) for loss in losses] == [None] * len(losses)
+
+
 def test_guard_flags_a_stall_only_after_patience_and_only_when_loss_is_high():
     guard = DivergenceGuard()
     blocked = "every unit of hidden layer 2"

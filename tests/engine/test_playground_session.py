@@ -36,6 +36,8 @@ def _until_halted(session: PlaygroundSession, max_epochs: int) -> PlaygroundSess
 @pytest.mark.parametrize("dataset", ["circle", "xor"])
 def test_defaults_learn_to_test_loss_below_0_1(dataset):
     session = PlaygroundSession(PlaygroundConfig(dataset=dataset))
+    # The cap is the bound: a run still above 0.1 at 25 000 steps fails the loss assertion
+    # (seeds 0-5 get there in 800-13 600 steps), so asserting the step as well adds nothing.
     while session.latest.values["test_loss"] >= 0.1 and session.step_count < 25_000:
         session.train_steps(200)  # 8 epochs, one check
     snap = session.snapshot()
@@ -113,7 +115,6 @@ def test_dropout_runs_are_reproducible_too():
 )
 def test_every_training_path_lowers_the_loss(changes):
     session = PlaygroundSession(PlaygroundConfig(dataset="gauss", noise=0.1, **changes))
-    assert (session.fused is not None) == session.config.fused
     first = session.snapshot().train_loss
     snap = _epochs(session, 40)
     assert snap.train_loss < 0.5 * first and snap.halted is None
@@ -149,10 +150,10 @@ def test_regression_learns_the_plane():
 
 def test_exploding_regression_pauses_with_a_reason():
     session = PlaygroundSession(PlaygroundConfig(dataset="plane", learning_rate=10.0))
-    session.train_steps(1)  # one chunk
-    snap = session.snapshot()
+    session.train_steps(1)  # one chunk, then the second check: too soon for the rules that
+    snap = session.snapshot()  # need 5 checks in a row (far above the start, stalled)
     assert snap.halted is not None
-    assert any(word in snap.halted for word in ("NaN", "infinite", "exploded", "far above"))
+    assert any(word in snap.halted for word in ("NaN", "infinite", "exploded"))
     steps = snap.step
     assert session.step(0.1).step == steps  # a halted session does not train
     session.train_steps(100)
@@ -174,7 +175,8 @@ TOP_RATE = PlaygroundConfig.knob("learning_rate").high
 
 @pytest.mark.parametrize(
     ("dataset", "activation", "optimizer", "loss", "seed"),
-    [  # at a rate of 10 each of these bounced on for good on an AMD EPYC (1–3× its start)
+    [  # runs once seen to bounce on at 1–3× their start at a rate of 10 (one processor, an
+        # earlier guard); here they run at the slider's top rate, 100, and must all pause
         ("circle", "tanh", "sgd", "mse", 1), ("circle", "sigmoid", "sgd", "cross_entropy", 0),
         ("xor", "leaky_relu", "sgd", "mse", 0), ("xor", "sigmoid", "sgd", "cross_entropy", 1),
         ("spiral", "tanh", "sgd", "cross_entropy", 1), ("spiral3", "sigmoid", "sgd", "mse", 0),
@@ -210,6 +212,55 @@ def test_converged_full_batch_run_is_not_called_stalled():
     session = PlaygroundSession(cfg)  # 100 training points: one full batch per epoch
     session.train_steps(1000)
     assert session.epoch == session.step_count == 1000 and session.halted is None
+
+
+class _DeadLayer2(PlaygroundSession):
+    """Every ReLU of hidden layer 2 starts dead: its pre-activation is exactly −1 on every
+    input (zero weights and bias −1, or with batch norm γ = 0 and β = −1), so it outputs
+    exact zeros and passes no gradient on any processor; only the output's bias can learn."""
+
+    def _setup(self) -> None:
+        super()._setup()
+        with torch.no_grad():
+            part = self.net.norms[1] if self.config.batch_norm else self.net.linears[1]
+            part.weight.zero_()
+            part.bias.fill_(-1.0)
+
+
+class _PinnedOutput(PlaygroundSession):
+    """The tanh of the MSE output is pinned at +1: zero output weights and a bias of 20
+    (tanh(20) is 1 in float32), so (a − t)(1 − a²), its gradient, is 0 on every point."""
+
+    def _setup(self) -> None:
+        super()._setup()
+        with torch.no_grad():
+            self.net.linears[-1].weight.zero_()
+            self.net.linears[-1].bias.fill_(20.0)
+
+
+STALLED = "so no gradient gets through and the weights stop moving."
+
+
+@pytest.mark.parametrize(
+    ("session_type", "changes", "part"),
+    [
+        (_DeadLayer2, dict(activation="relu"), "every unit of hidden layer 2"),  # fused SGD
+        (_DeadLayer2, dict(activation="relu", batch_norm=True), "every unit of hidden layer 2"),
+        (_DeadLayer2, dict(activation="relu", optimizer="adam"), "every unit of hidden layer 2"),
+        (_PinnedOutput, dict(), "the output unit"),
+        (_PinnedOutput, dict(dataset="xor", optimizer="adam"), "the output unit"),
+    ],
+    ids=repr,
+)
+def test_a_blocked_network_that_does_not_overshoot_pauses_as_stalled(session_type, changes,
+                                                                    part):  # fmt: skip
+    session = _until_halted(session_type(PlaygroundConfig(**changes)), max_epochs=400)
+    losses = session.history.series("train_loss")
+    assert (losses < 1.5 * losses[0]).all() and (losses > 0.05).all()  # only the stall rule
+    assert session.halted.startswith("Training stalled at loss ")
+    assert f": {part} is saturated or dead on every training point, " in session.halted
+    assert session.halted.endswith(STALLED)
+    assert session.step_count == 800  # the 5th check in a row: steps 0, 200, 400, 600, 800
 
 
 def test_dead_relu_network_with_batch_norm_is_caught():

@@ -34,9 +34,15 @@ def test_each_surface_matches_its_formula(name):
     assert surf.name == name and surf.latex and SURFACES[name].blurb
 
 
+# how many minima each surface lists: Himmelblau's four equal ones, none for the saddle
+MINIMA = {"bowl": 1, "valley": 1, "saddle": 0, "rosenbrock": 1, "beale": 1, "himmelblau": 4,
+          "rastrigin": 1}  # fmt: skip
+
+
 @pytest.mark.parametrize("name", list(SURFACES))
 def test_each_surface_is_flat_and_zero_at_its_minima(name):
     surf = get_surface(name)
+    assert len(surf.minima) == MINIMA[name]  # the loop below checks something unless saddle
     for point in surf.minima:
         p = torch.tensor(point, dtype=torch.float64, requires_grad=True)
         loss = surf(p)
@@ -45,6 +51,16 @@ def test_each_surface_is_flat_and_zero_at_its_minima(name):
         assert np.abs(p.grad.numpy()).max() < 1e-4
     x0, x1, y0, y1 = surf.box
     assert x0 < surf.start[0] < x1 and y0 < surf.start[1] < y1
+
+
+def test_the_saddle_is_flat_at_the_origin_but_goes_down_along_y():
+    surf = get_surface("saddle")
+    origin = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    surf(origin).backward()
+    assert surf(origin).item() == 0.0 and origin.grad.abs().max().item() < 1e-12
+    step = 0.1
+    along = surf(torch.tensor([[0.0, step], [0.0, -step], [step, 0.0], [-step, 0.0]]))
+    assert (along[:2] < 0).all() and (along[2:] > 0).all()  # no minimum: a way down along y
 
 
 @pytest.mark.parametrize(("name", "params"), [("bowl", {"condition": 50.0}), ("valley", {}),

@@ -160,8 +160,13 @@ def test_trio_map_titles_its_rate_and_flags_a_divergence():
     assert fig.layout.title.text == "η = 0.05 · about right" and fig.layout.showlegend is False
     blown = _Path([[1.0, 2.0], [5.0, 9.0]], stopped="Diverged at step 1: boom.")
     flagged = fd.trio_map(_contour(), blown, 0.5, "too high?")
-    assert flagged.layout.title.text == "η = 0.5 · " + fd.flagged("DIVERGED")
+    red_bold = "<b><span style='color:#e63946'>DIVERGED</span></b>"
+    assert flagged.layout.title.text == "η = 0.5 · " + red_bold
     _wire(flagged)
+
+
+def test_a_flagged_title_is_bold_and_red():  # #e63946: the red of a diverged run
+    assert fd.flagged("DIVERGED") == "<b><span style='color:#e63946'>DIVERGED</span></b>"
 
 
 def test_minibatch_map_and_losses_draw_the_runs():

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from figkit import TOKENS, attention_weights
+from figkit import TOKENS, array, assert_finite, attention_weights, wire
 
 from dlviz.figures import style
 from dlviz.figures.heatmap import (
@@ -40,7 +40,11 @@ def test_scores_are_symmetric_about_zero_and_masked_cells_say_minus_infinity():
     assert np.isnan(z[0, 1]) and z[1, 0] == -3.0  # −∞ left empty, finite values kept
     assert masked.mode == "text" and list(masked.text) == [MASKED_TEXT] * 3
     assert sorted(zip(masked.y, masked.x)) == [(0, 1), (0, 2), (1, 2)]
-    json.loads(fig.to_json())  # serialisable, no inf sent
+    wired = wire(fig)  # as Streamlit sends it: no NaN or Infinity token
+    sent = array(wired["data"][0].pop("z"))  # a typed array, which JSON parsing cannot check
+    assert not np.isinf(sent).any()  # −∞ is sent as NaN: an empty cell
+    np.testing.assert_array_equal(np.isnan(sent), np.isneginf(scores))
+    assert assert_finite(wired) >= 2  # the rest, the masked cells' x and y included
 
 
 def test_pattern_overlay_marks_exactly_the_pattern_cells():

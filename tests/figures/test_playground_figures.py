@@ -119,7 +119,8 @@ def test_decision_boundary_nan_grid_never_reaches_the_wire():
     gx, gy, grid = _plane()
     grid[1, 2], grid[3, 3] = np.nan, np.inf
     tx, ty = _points()
-    _assert_finite(_wire(decision_boundary(gx, gy, grid, tx, ty, kind="binary")))
+    wire = _wire(decision_boundary(gx, gy, grid, tx, ty, kind="binary"))
+    assert _assert_finite(wire) >= 6  # heatmap x, y, z and the points' x, y, colour
 
 
 def test_decision_boundary_rejects_unknown_kind():
