@@ -229,3 +229,23 @@ def seed_knob(what: str) -> Any:
     `what` says what it seeds."""
     return as_field(Knob(0, "Seed", low=0, high=99_999, step=1, widget="number",
                          help=f"Seeds {what}. Same seed, same run.", name="seed"))  # fmt: skip
+
+
+PACES = ("1", "5", "20", "max")  # steps per view update; "max" trains for a whole tick
+MAX_PACE_STEPS = 20  # the steps one chunk of "max" trains (then it checks, and goes on)
+
+
+def pace_knob() -> Any:
+    """The live "Steps per update" field of a topic that trains so fast it must be slowed
+    down to be watched: 1, 5 or 20 steps per view update, or "max" (a whole tick)."""
+    return as_field(Knob("5", "Steps per update", options=PACES, widget="segmented", live=True,
+                         help="1 is slow motion; 2 updates a second. max trains as fast as it "
+                         "can.", name="pace"))  # fmt: skip
+
+
+def pace_steps(pace: str) -> int:
+    """The steps one chunk trains at `pace` (one of PACES): the pace, MAX_PACE_STEPS for
+    "max"."""
+    if pace not in PACES:
+        raise ValueError(f"unknown pace {pace!r}; choose one of {', '.join(PACES)}")
+    return MAX_PACE_STEPS if pace == "max" else int(pace)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import torch
@@ -33,6 +36,21 @@ def init_knob(default: str, choices: tuple[str, ...] = tuple(INITS)) -> Knob:
     """The knob of an initialisation scheme among `choices` (INITS names)."""
     help_text = " · ".join(f"{INIT_LABELS[k]}: {INITS[k]}" for k in choices)
     return Knob(default, "Initial weights", options=choices, labels=INIT_LABELS, help=help_text)
+
+
+# torch's nn layers draw their first weights from the process-wide CPU generator: seeding
+# it for one session's weights must not interleave with another thread doing the same.
+_INIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def seeded_weights(seed: int) -> Iterator[None]:
+    """Within this block, nn layers built draw their weights from a CPU generator seeded
+    with `seed` (not CUDA's), one thread at a time; the generator's state is restored
+    after, so nothing else's randomness changes."""
+    with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
+        yield
 
 
 class HasLinears(Protocol):

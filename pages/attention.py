@@ -107,9 +107,9 @@ def draw(snap) -> None:
             )
 
 
-tick = {"budget_s": ui.TICK_BUDGET_S if config and config.pace == "max" else 0.0}
-advice = page.words("advice")
-ui.live_panel("attn", config, att.AttentionSession, draw, readouts=readouts, advice=advice, **tick)
+tick = ui.tick_budget(config.pace) if config else 0.0
+panel = {"readouts": readouts, "advice": page.words("advice"), "budget_s": tick}
+ui.live_panel("attn", config, att.AttentionSession, draw, **panel)
 
 page.header("A pretrained model on your own text", "pretrained")
 with ui.controls("attn_hf"):

@@ -17,7 +17,6 @@ from dlviz.attention.positions import (
     sinusoidal_table,
 )
 from dlviz.attention.session import (
-    PACES,
     TASK_LABELS,
     AttentionConfig,
     AttentionSession,
@@ -40,7 +39,6 @@ from dlviz.data import SEQUENCE_TASKS
 
 __all__ = [
     "EXAMPLE",
-    "PACES",
     "POSITIONALS",
     "SEQUENCE_TASKS",
     "TASK_LABELS",

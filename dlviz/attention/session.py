@@ -5,7 +5,6 @@ accuracy and every head's attention on a fixed probe sequence. A LiveSession.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,16 +16,13 @@ from dlviz.attention.model import POSITIONALS, TinyTransformer
 from dlviz.attention.positions import similarity
 from dlviz.data import SEQUENCE_TASKS, get_sequence_task, make_batch, pattern
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, knob, seed_knob
+from dlviz.knobs import Config, knob, pace_knob, pace_steps, seed_knob
 from dlviz.live import Evaluation, LiveSession, Snapshot
+from dlviz.models import seeded_weights
 from dlviz.optimizers import build_optimizer, set_learning_rate
 
 EVAL_SEQUENCES = 512  # held-out sequences the loss and accuracy are measured on
 ABLATION_SEQUENCES = 128  # of those, the ones each head's ablation is measured on (speed)
-PACES = ("1", "5", "20", "max")  # steps per update; "max" trains 20-step chunks for a whole tick
-# torch initialises nn layers from the process-wide CPU generator: seeding it for one
-# session's weights must not interleave with another thread doing the same.
-_INIT_LOCK = threading.Lock()
 TASK_LABELS = {name: task.label for name, task in SEQUENCE_TASKS.items()}
 
 
@@ -54,14 +50,7 @@ class AttentionConfig(Config):
     learning_rate: float = knob(
         3e-3, "Learning rate (Adam)", low=1e-5, high=100.0, log=True, live=True
     )
-    pace: str = knob(
-        "5",
-        "Steps per update",
-        options=PACES,
-        widget="segmented",
-        live=True,
-        help="1 is slow motion; 2 updates a second.",
-    )
+    pace: str = pace_knob()
 
     def _check(self) -> None:
         if self.d_model % self.heads:
@@ -76,7 +65,7 @@ class AttentionConfig(Config):
     @property
     def chunk_steps(self) -> int:
         """Steps between evaluations: the pace, 20 for "max"."""
-        return 20 if self.pace == "max" else int(self.pace)
+        return pace_steps(self.pace)
 
 
 @dataclass(frozen=True)
@@ -141,8 +130,7 @@ class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
         self.task = get_sequence_task(cfg.task)
         self._batch_gen = torch.Generator().manual_seed(cfg.seed)
         # Seeded weights: the CPU generator only (not CUDA's), restored afterwards.
-        with _INIT_LOCK, torch.random.fork_rng(devices=[]):
-            torch.default_generator.manual_seed(cfg.seed)
+        with seeded_weights(cfg.seed):
             model = TinyTransformer(cfg.vocab, cfg.length, cfg.d_model, cfg.heads, cfg.layers,
                                     cfg.positional, self.task.causal)  # fmt: skip
         self.model = model.to(DEVICE)

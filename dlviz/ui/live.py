@@ -56,6 +56,12 @@ def _session(key: str, config: C, factory: Callable[[C], LiveSession[C, S]]) -> 
     return current
 
 
+def tick_budget(pace: str) -> float:
+    """The training time of one tick of a paced session (see dlviz.knobs.pace_knob): a whole
+    TICK_BUDGET_S at "max", else 0 s, which trains exactly one chunk of the pace's steps."""
+    return TICK_BUDGET_S if pace == "max" else 0.0
+
+
 def _ticket() -> str:
     return st.session_state.setdefault("dlviz_ticket", uuid.uuid4().hex)
 
@@ -124,6 +130,17 @@ def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSessi
     if not running:
         GATE.forget(_ticket())
     return running
+
+
+def last_snapshot(key: str) -> Snapshot | None:
+    """The latest snapshot of the live panel `key`'s session (None before the panel made
+    one), for views below the panel that read the trained model (a unit opened, a digit
+    drawn). They show it as of the page's last run; the panel's own view stays live."""
+    current = st.session_state.get(f"{key}_session")
+    if current is None:
+        return None
+    with _lock(current):
+        return current.snapshot()
 
 
 def live_panel(

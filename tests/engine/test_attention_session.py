@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from dlviz.attention import (
-    PACES,
     AttentionConfig,
     AttentionSession,
     AttentionView,
@@ -18,6 +17,7 @@ from dlviz.attention import (
     token_names,
 )
 from dlviz.device import DEVICE
+from dlviz.knobs import PACES
 from dlviz.live import LiveSession
 
 
