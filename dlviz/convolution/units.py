@@ -1,0 +1,115 @@
+"""Reading a trained CNN from its snapshot alone (no session): one unit opened at one output
+position with the "by hand" arithmetic on its real input patch and learned weights, and a
+new image (a drawn digit) passed through every layer to class probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from dlviz.convolution.model import prepare
+from dlviz.convolution.receptive import Layer, receptive_box
+from dlviz.convolution.windows import Window, conv_windows
+
+
+class TrainedCnn(Protocol):
+    """What a CnnSnapshot offers these functions."""
+
+    size: int
+    kernel: int
+    pool: str
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    readout_weight: np.ndarray
+    readout_bias: np.ndarray
+    probe: np.ndarray
+    conv: tuple[np.ndarray, ...]
+    pooled: tuple[np.ndarray, ...]
+
+
+def spatial_layers(kernel: int, blocks: int, pool: str) -> list[Layer]:
+    """The network's conv and pool layers as receptive-field Layers, input side first."""
+    layers = []
+    for b in range(blocks):
+        layers.append(Layer(kernel, 1, kernel // 2, 1, name=f"conv {b + 1}"))
+        if pool != "none":
+            layers.append(Layer(2, 2, 0, 1, name=f"pool {b + 1}"))
+    return layers
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of a conv layer at one output position, for the probe image. 0-based
+    indices; `window` holds the patch (C_in, k, k) of the layer's input under the kernel
+    (zeros where it hangs over the padding), the weights' products and their sum + bias."""
+
+    layer: int
+    channel: int
+    row: int
+    col: int
+    window: Window
+    weights: np.ndarray  # (C_in, k, k) batch norm folded in
+    bias: float
+    channel_sums: np.ndarray  # (C_in,) Σ of each input channel's products
+    relu: float  # max(0, value)
+    box: tuple[int, int, int, int]  # (row0, row1, col0, col1) seen of the input image
+
+    @property
+    def value(self) -> float:
+        """Σ products + bias: the conv output (after batch norm) at this position."""
+        return self.window.value
+
+
+def open_unit(snap: TrainedCnn, layer: int, channel: int, row: int, col: int) -> Unit:
+    """Unit `channel` of conv layer `layer` at (row, col) of its output, on the probe image;
+    IndexError naming the range when an index is outside the network."""
+    blocks = len(snap.weights)
+    if not 0 <= layer < blocks:
+        raise IndexError(f"layer {layer + 1} is outside the network's {blocks} conv layers")
+    weights, biases = snap.weights[layer], snap.biases[layer]  # (C_out, C_in, k, k), (C_out,)
+    if not 0 <= channel < len(weights):
+        raise IndexError(f"filter {channel + 1} is outside layer {layer + 1}'s {len(weights)}")
+    inputs = snap.probe[None] if layer == 0 else snap.pooled[layer - 1]  # (C_in, H, W)
+    bias = float(biases[channel])
+    seen = conv_windows(inputs.astype(np.float64), weights[channel].astype(np.float64),
+                        padding=snap.kernel // 2, bias=bias)  # fmt: skip
+    window = seen.window(row, col)  # IndexError outside the map
+    stack = spatial_layers(snap.kernel, layer + 1, snap.pool)
+    stack = stack[:-1] if snap.pool != "none" else stack  # the unit comes before its pool
+    box = receptive_box(stack, row, col, snap.size, snap.size)
+    return Unit(layer, channel, row, col, window, weights[channel], bias,
+                window.products.sum(axis=(1, 2)), max(0.0, window.value), box)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A new image through the trained network: the image as it sees it (size, size), each
+    block's ReLU maps (C, H, W) and the class probabilities (10,)."""
+
+    image: np.ndarray
+    maps: tuple[np.ndarray, ...]
+    probs: np.ndarray
+
+
+@torch.no_grad()
+def read_digit(snap: TrainedCnn, digit: np.ndarray) -> Reading:
+    """Classify one 8×8 digit image (pixels in [0, 1], ink bright) with the snapshot's
+    weights, as the network does in eval mode (batch norm is already folded in)."""
+    x = prepare(np.asarray(digit, dtype=np.float32)[None], snap.size)  # (1, 1, size, size)
+    image, maps = x[0, 0].numpy(), []
+    for w, b in zip(snap.weights, snap.biases, strict=True):
+        z = F.conv2d(x, torch.as_tensor(w), torch.as_tensor(b), padding=snap.kernel // 2)
+        a = torch.relu(z)  # (1, C, H, W)
+        maps.append(a[0].numpy())
+        x = F.max_pool2d(a, 2) if snap.pool == "max" else a
+        x = F.avg_pool2d(a, 2) if snap.pool == "avg" else x
+    logits = x.flatten(1) @ torch.as_tensor(snap.readout_weight).T + torch.as_tensor(
+        snap.readout_bias
+    )  # (1, 10)
+    probs = torch.softmax(logits[0], 0).numpy()
+    return Reading(image, tuple(maps), probs)
