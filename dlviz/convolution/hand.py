@@ -21,8 +21,8 @@ from dlviz.convolution.windows import (
 )
 from dlviz.knobs import Config, knob
 
-EXAMPLE_INPUT = "1 0 1 0 1\n0 1 0 1 0\n1 0 1 0 1\n0 1 0 1 0\n1 0 1 0 1"
-EXAMPLE_KERNEL = "1 0 1\n0 1 0\n1 0 1"
+EXAMPLE_INPUT = "1 0 1 0 1; 0 1 0 1 0; 1 0 1 0 1; 0 1 0 1 0; 1 0 1 0 1"  # the tutorials' 5×5
+EXAMPLE_KERNEL = "1 0 1; 0 1 0; 1 0 1"
 MAX_INPUT_SIDE = 12  # rows or columns of a typed input grid
 PADDINGS = {"0": "0 (valid)", "1": "1", "2": "2", "same": "same"}
 UPLOAD = "upload"  # the photo choice that takes the learner's own picture
@@ -41,10 +41,10 @@ class HandConfig(Config):
     the window shown (1-based, row by row)."""
 
     grid: str = knob(EXAMPLE_INPUT, "Input", high=500,
-                     help="Rows on lines, numbers separated by spaces; up to 12×12.")  # fmt: skip
+                     help="Rows separated by ; and numbers by spaces, up to 12×12.")  # fmt: skip
     kernel: str = knob(EXAMPLE_KERNEL, "Kernel", high=500,
-                       help="Rows on lines (or separated by ;), e.g. 1 0 -1; fractions like "
-                       "1/9 work.")  # fmt: skip
+                       help="Rows separated by ;, e.g. 1 0 -1; 2 0 -2; 1 0 -1. Fractions "
+                       "like 1/9 work.")  # fmt: skip
     stride: int = knob(1, "Stride", low=1, high=3, options=(1, 2, 3), widget="segmented")
     padding: str = knob("0", "Padding", options=tuple(PADDINGS), labels=PADDINGS,
                         widget="segmented")  # fmt: skip
@@ -166,7 +166,7 @@ class PhotoConfig(Config):
                        "its own instead of the grey picture.")  # fmt: skip
     kernel: str = knob("sobel_x", "Kernel", options=(*KERNELS, CUSTOM), labels=KERNEL_LABELS,
                        help=KERNEL_HELP)  # fmt: skip
-    custom: str = knob("1 1 1\n0 0 0\n-1 -1 -1", "Your kernel", high=500,
+    custom: str = knob("1 1 1; 0 0 0; -1 -1 -1", "Your kernel", high=500,
                        when=lambda v: v.get("kernel") == CUSTOM)  # fmt: skip
     stride: int = knob(1, "Stride", low=1, high=3, options=(1, 2, 3), widget="segmented")
     padding: str = knob("same", "Padding", options=("0", "same"), labels=PADDINGS,

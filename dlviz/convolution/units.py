@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from dlviz.convolution.model import prepare
 from dlviz.convolution.receptive import Layer, receptive_box
 from dlviz.convolution.windows import Window, conv_windows
+from dlviz.knobs import Config, knob
 
 
 class TrainedCnn(Protocol):
@@ -113,3 +114,33 @@ def read_digit(snap: TrainedCnn, digit: np.ndarray) -> Reading:
     )  # (1, 10)
     probs = torch.softmax(logits[0], 0).numpy()
     return Reading(image, tuple(maps), probs)
+
+
+@dataclass(frozen=True)
+class UnitConfig(Config):
+    """Which unit of the trained network to open (1-based; the page narrows each range to
+    the network it has)."""
+
+    layer: int = knob(1, "Layer", low=1, high=3, step=1)
+    channel: int = knob(1, "Filter", low=1, high=64, step=1)
+    row: int = knob(4, "Row", low=1, high=16, step=1)
+    col: int = knob(4, "Column", low=1, high=16, step=1)
+
+
+def _term(v: float) -> str:
+    return f"({v:.3g})" if v < 0 else f"{v:.3g}"
+
+
+def unit_line(unit: Unit, max_terms: int = 8) -> str:
+    """The unit's sum in LaTeX: each input channel's Σ patch × weights (the first
+    `max_terms`, then "…"), plus the bias, the total, and what ReLU passes on."""
+    sums = [_term(float(s)) for s in unit.channel_sums[:max_terms]]
+    if len(unit.channel_sums) > max_terms:
+        sums.append(r"\dots")
+    several = len(unit.channel_sums) > 1
+    label = r"\text{one sum per input map}" if several else r"\sum \text{patch} \times w"
+    return (
+        rf"z = \underbrace{{{' + '.join(sums)}}}_{{{label}}} + \underbrace{{"
+        rf"{_term(unit.bias)}}}_{{b}} = {unit.value:.4g}, \qquad \operatorname{{ReLU}}(z) = "
+        rf"{unit.relu:.4g}"
+    )

@@ -17,6 +17,7 @@ from dlviz.ui.knobs import (
     make_config,
 )
 from dlviz.ui.live import TICK_BUDGET_S, TICK_INTERVAL_S, last_snapshot, live_panel, tick_budget
+from dlviz.ui.pictures import drawing, upload
 from dlviz.ui.race import PER_CONTESTANT, race_panel, race_readouts, stopped_captions
 from dlviz.ui.text import code, escape
 from dlviz.ui.widgets import (
@@ -40,14 +41,15 @@ __all__ = [
     "code",
     "controls",
     "counted",
+    "drawing",
     "escape",
     "knob_columns",
     "knob_items",
     "knob_set",
     "knob_widget",
     "knobs",
-    "live_chart",
     "last_snapshot",
+    "live_chart",
     "live_panel",
     "make_config",
     "optimizer_rates",
@@ -59,4 +61,5 @@ __all__ = [
     "sidebar",
     "stopped_captions",
     "tick_budget",
+    "upload",
 ]
