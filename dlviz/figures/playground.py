@@ -1,5 +1,5 @@
-"""Figures of the Playground page: decision boundary, hidden-unit maps, confusion
-matrix and dataset thumbnails. Takes the engine's NumPy arrays; computes nothing about models.
+"""Figures of the Playground page: decision boundary, hidden-unit maps and dataset thumbnails
+(the confusion matrix is dlviz.figures.heatmap's). Takes the engine's NumPy arrays.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
+from dlviz.figures.heatmap import confusion_matrix
 from dlviz.figures.series import TRAIN_TEST, TRAIN_TEST_COLORS, step_lines
 from dlviz.figures.style import EQUAL_ASPECT, HIDDEN_AXIS, base_layout, finite32, note
 
@@ -98,37 +99,6 @@ def neuron_grid(neuron_maps: tuple[np.ndarray, ...], *, height_per_unit: int = 5
         yaxis={**HIDDEN_AXIS, **EQUAL_ASPECT, "range": [-0.5, top + 0.5]},
     )
     return go.Figure(traces, layout)
-
-
-def confusion_matrix(
-    matrix: np.ndarray, labels: list[str] | None = None, *, height: int = 260
-) -> go.Figure:
-    """Counts of (true, predicted) pairs. matrix int (K, K): rows = true class, columns =
-    predicted; row 0 at the top. Cells show the count; colour is the share of its true
-    class (row), so a rare class reads as clearly as a common one."""
-    counts = np.asarray(matrix, dtype=np.int64)
-    k = counts.shape[0] if counts.ndim == 2 else -1
-    if counts.shape != (k, k):
-        raise ValueError(f"matrix must be square (K, K), got shape {counts.shape}")
-    names = [str(name) for name in (labels if labels is not None else range(k))]
-    if len(names) != k:
-        raise ValueError(f"need {k} labels, got {len(names)}")
-    totals = counts.sum(axis=1, keepdims=True)
-    share = np.divide(counts, totals, out=np.zeros((k, k)), where=totals > 0).astype(np.float32)
-    heat = {"type": "heatmap", "z": share, "x": names, "y": names, "zmin": 0, "zmax": 1,
-            "colorscale": [[0, style.NEUTRAL_COLOR], [1, style.POS_COLOR]], "showscale": False,
-            "text": counts.astype(str).tolist(), "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
-            "hovertemplate": "true %{y} · predicted %{x}<br>%{text} (%{z:.0%} of true %{y})"
-            "<extra></extra>"}  # fmt: skip
-    layout = base_layout(
-        height,
-        margin={"l": 48, "r": 8, "t": 8, "b": 40},
-        xaxis={"title": {"text": "predicted"}, "type": "category", "showgrid": False,
-               "constrain": "domain", "automargin": True},
-        yaxis={"title": {"text": "true"}, "type": "category", "autorange": "reversed",
-               "showgrid": False, "automargin": True, **EQUAL_ASPECT},
-    )  # fmt: skip
-    return go.Figure(heat, layout)
 
 
 def dataset_preview(

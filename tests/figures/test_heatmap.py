@@ -1,12 +1,12 @@
 """One matrix as a heatmap (dlviz.figures.heatmap) built from tiny arrays: weight and score
 scales, row 0 on top, duplicate tokens kept apart, masked cells written out, the pattern
-overlay, tick labels cut and HTML-escaped, and nothing non-finite sent."""
+overlay, tick labels cut and HTML-escaped, nothing non-finite sent; the confusion matrix."""
 
 import json
 
 import numpy as np
 import pytest
-from figkit import TOKENS, array, assert_finite, attention_weights, wire
+from figkit import TOKENS, array, assert_finite, attention_weights, types, wire
 
 from dlviz.figures import style
 from dlviz.figures.heatmap import (
@@ -14,8 +14,13 @@ from dlviz.figures.heatmap import (
     MAX_LABEL,
     WEIGHT_SCALE,
     axis_ticks,
+    cell_box,
+    cell_number,
+    confusion_matrix,
     matrix_heatmap,
+    matrix_row,
     matrix_trace,
+    number_cells,
     overlay,
 )
 
@@ -94,3 +99,64 @@ def test_matrix_trace_and_overlay_on_their_own():
     assert (scores["zmin"], scores["zmax"]) == (-2.0, 2.0) and "texttemplate" not in scores
     marks = overlay(np.array([[0, 1], [1, 0]]), "#000", "x", "n", 9)
     assert list(marks["x"]) == [1, 0] and list(marks["y"]) == [0, 1]
+
+
+# --- confusion_matrix ------------------------------------------------------------------------
+
+
+def test_confusion_matrix_counts_as_text_row_zero_on_top():
+    counts = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 0]], dtype=np.int64)
+    wired = wire(confusion_matrix(counts, ["a", "b", "c"]))
+    assert types(wired) == ["heatmap"]
+    heat, layout = wired["data"][0], wired["layout"]
+    assert heat["text"] == [["5", "1", "0"], ["2", "7", "1"], ["0", "0", "0"]]
+    assert heat["y"] == ["a", "b", "c"] and heat["x"] == ["a", "b", "c"]
+    assert layout["yaxis"]["autorange"] == "reversed"  # row 0 (true "a") at the top
+    assert layout["xaxis"]["title"]["text"] == "predicted"
+    assert layout["yaxis"]["title"]["text"] == "true"
+    share = array(heat["z"])
+    np.testing.assert_allclose(share[0], [5 / 6, 1 / 6, 0], rtol=1e-6)
+    np.testing.assert_array_equal(share[2], [0, 0, 0])  # an empty row is 0, not 0/0
+    assert_finite(wired)
+
+
+def test_confusion_matrix_default_labels_and_bad_shapes():
+    wired = wire(confusion_matrix(np.eye(2, dtype=np.int64)))
+    assert wired["data"][0]["x"] == ["0", "1"]
+    with pytest.raises(ValueError, match="square"):
+        confusion_matrix(np.ones((2, 3), np.int64))
+    with pytest.raises(ValueError, match="labels"):
+        confusion_matrix(np.eye(2, dtype=np.int64), ["only one"])
+
+
+# --- small matrices with their numbers, side by side ----------------------------------------------
+
+
+def test_cell_numbers_are_short_and_spell_out_infinity():
+    values = (3.0, -0.5, 1 / 3, -0.001, np.inf, -np.inf, np.nan)
+    expected = ["3", "−0.5", "0.33", "0", "∞", MASKED_TEXT, ""]
+    assert [cell_number(v) for v in values] == expected
+
+
+def test_number_cells_send_only_finite_values_and_write_the_rest():
+    trace = number_cells(np.array([[np.nan, -np.inf], [2.0, -1.0]]), 2.0, xaxis="x3")
+    np.testing.assert_array_equal(trace["z"], [[0, 0], [2, -1]])
+    assert trace["text"] == [["", MASKED_TEXT], ["2", "−1"]] and trace["xaxis"] == "x3"
+    assert (trace["zmin"], trace["zmax"]) == (-2.0, 2.0)
+    assert cell_box(1, 2, "#000")["x0"] == 1.5 and cell_box(1, 2, "#000")["y1"] == 1.5
+    assert cell_box(0, 0, "", fill="red")["line"] == {"width": 0}
+
+
+def test_matrix_row_gives_panels_widths_by_their_columns_and_square_cells():
+    panels = [
+        ("A", (6, 6), [number_cells(np.ones((6, 6)), 1.0)], [cell_box(0, 0, "#000")]),
+        ("B", (3, 3), [number_cells(np.ones((3, 3)), 1.0)], []),
+    ]
+    wired = wire(matrix_row(panels, 240))
+    (a0, a1), (b0, b1) = wired["layout"]["xaxis"]["domain"], wired["layout"]["xaxis2"]["domain"]
+    assert (a1 - a0) == pytest.approx(2 * (b1 - b0)) and b1 == 1.0
+    assert [d["xaxis"] for d in wired["data"]] == ["x", "x2"]
+    assert wired["layout"]["yaxis2"]["scaleanchor"] == "x2"
+    assert wired["layout"]["shapes"][0]["xref"] == "x"
+    assert [a["text"] for a in wired["layout"]["annotations"]] == ["A", "B"]
+    assert assert_finite(wired) == 2

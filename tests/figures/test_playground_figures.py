@@ -14,7 +14,6 @@ from figkit import types as _types
 from figkit import wire as _wire
 
 from dlviz.figures.playground import (
-    confusion_matrix,
     dataset_preview,
     decision_boundary,
     neuron_grid,
@@ -195,34 +194,6 @@ def test_neuron_grid_six_layers_of_eight_units_payload():
     # 48 int8 maps of 24 × 24: 27.6 kB raw, ~37 kB base64, ~10 kB of per-trace keys.
     # float32 maps would be ~150 kB.
     assert len(fig.to_json()) < 75_000
-
-
-# --- confusion_matrix ------------------------------------------------------------------------
-
-
-def test_confusion_matrix_counts_as_text_row_zero_on_top():
-    counts = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 0]], dtype=np.int64)
-    wire = _wire(confusion_matrix(counts, ["a", "b", "c"]))
-    assert _types(wire) == ["heatmap"]
-    heat, layout = wire["data"][0], wire["layout"]
-    assert heat["text"] == [["5", "1", "0"], ["2", "7", "1"], ["0", "0", "0"]]
-    assert heat["y"] == ["a", "b", "c"] and heat["x"] == ["a", "b", "c"]
-    assert layout["yaxis"]["autorange"] == "reversed"  # row 0 (true "a") at the top
-    assert layout["xaxis"]["title"]["text"] == "predicted"
-    assert layout["yaxis"]["title"]["text"] == "true"
-    share = _array(heat["z"])
-    np.testing.assert_allclose(share[0], [5 / 6, 1 / 6, 0], rtol=1e-6)
-    np.testing.assert_array_equal(share[2], [0, 0, 0])  # an empty row is 0, not 0/0
-    _assert_finite(wire)
-
-
-def test_confusion_matrix_default_labels_and_bad_shapes():
-    wire = _wire(confusion_matrix(np.eye(2, dtype=np.int64)))
-    assert wire["data"][0]["x"] == ["0", "1"]
-    with pytest.raises(ValueError, match="square"):
-        confusion_matrix(np.ones((2, 3), np.int64))
-    with pytest.raises(ValueError, match="labels"):
-        confusion_matrix(np.eye(2, dtype=np.int64), ["only one"])
 
 
 # --- dataset_preview -------------------------------------------------------------------------
