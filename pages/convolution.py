@@ -124,16 +124,9 @@ if snap is None:
     page.caption("no_network")
 else:
     page.caption("unit_as_of", step=f"{snap.step:,}")
-    sizes = {
-        "layer": {"high": len(snap.conv)},
-        "channel": {"high": lambda v: snap.conv[v["layer"] - 1].shape[0]},
-        "row": {"high": lambda v: snap.conv[v["layer"] - 1].shape[1]},
-        "col": {"high": lambda v: snap.conv[v["layer"] - 1].shape[2]},
-    }
     with ui.controls("conv_unit"):
-        pick = ui.knob_columns(
-            cv.UnitConfig, "conv_unit", ["layer"], ["channel"], ["row"], ["col"], **sizes
-        )
+        groups = (["layer"], ["channel"], ["row"], ["col"])
+        pick = ui.knob_columns(cv.UnitConfig, "conv_unit", *groups, **cv.unit_limits(snap))
     unit = cv.open_unit(snap, *(pick.get(k, 1) - 1 for k in ("layer", "channel", "row", "col")))
     left, right = st.columns([1, 2], gap="large")
     with left:
@@ -150,16 +143,14 @@ if snap is not None:
         pixels = ui.drawing("conv_canvas")
         data = ui.upload("…or a photo of one digit", "conv_digit_file")
     try:
-        digit = cv.digit_from_upload(data) if data else None
-        digit = digit if digit is not None or pixels is None else cv.digit_from_drawing(pixels)
+        digit = cv.digit_from(data, pixels)
     except cv.UploadError as err:
         digit = None
         st.warning(ui.escape(str(err)), icon=":material/broken_image:")
     if digit is not None:
         seen = cv.read_digit(snap, digit)
         with reading_col:
-            bars = fig.class_bars(seen.probs)
-            ui.live_chart(bars, key="conv_digit_bars")
+            ui.live_chart(fig.class_bars(seen.probs), key="conv_digit_bars")
             for b, maps in enumerate(seen.maps):
                 ui.live_chart(fig.map_mosaic(maps, title=f"Block {b + 1}"), key=f"conv_digit_{b}")
 page.end()

@@ -21,13 +21,22 @@ from dlviz.convolution.images import (
     PHOTOS,
     UploadError,
     decode_upload,
+    digit_from,
     digit_from_drawing,
     digit_from_upload,
     load_photo,
 )
 from dlviz.convolution.kernels import KERNELS, get_kernel, kernel_text, parse_grid, parse_kernel
 from dlviz.convolution.session import CnnConfig, CnnSession, CnnSnapshot
-from dlviz.convolution.units import Reading, Unit, UnitConfig, open_unit, read_digit, unit_line
+from dlviz.convolution.units import (
+    Reading,
+    Unit,
+    UnitConfig,
+    open_unit,
+    read_digit,
+    unit_limits,
+    unit_line,
+)
 from dlviz.convolution.windows import Windows, conv_windows, output_size, pool_windows
 
 __all__ = [
@@ -49,6 +58,7 @@ __all__ = [
     "Windows",
     "conv_windows",
     "decode_upload",
+    "digit_from",
     "digit_from_drawing",
     "digit_from_upload",
     "filter_photo",
@@ -64,6 +74,7 @@ __all__ = [
     "products_line",
     "read_digit",
     "size_formula",
+    "unit_limits",
     "unit_line",
     "work_by_hand",
 ]

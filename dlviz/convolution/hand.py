@@ -103,13 +103,16 @@ def work_by_hand(cfg: HandConfig) -> Hand:
     try:
         windows = conv_windows(grid, kernel, **geometry)
     except ValueError as err:
-        problems.append(f"{err} Showing stride 1, no padding, dilation 1 instead.")
         try:
             windows = conv_windows(grid, kernel)
-        except ValueError as again:
+        except ValueError as again:  # the input is too small even for plain sliding
             grid, kernel = parse_grid(EXAMPLE_INPUT, what="input"), parse_kernel(EXAMPLE_KERNEL)
-            problems.append(f"{again} Using the example.")
+            if str(err) != str(again):
+                problems.append(str(err))
+            problems.append(f"{again} Using the example with stride 1, no padding, dilation 1.")
             windows = conv_windows(grid, kernel)
+        else:
+            problems.append(f"{err} Showing stride 1, no padding, dilation 1 instead.")
     return Hand(windows, grid, kernel, " ".join(problems) or None)
 
 

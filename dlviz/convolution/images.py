@@ -240,3 +240,11 @@ def digit_from_upload(data: bytes) -> np.ndarray:
     if digit is None:
         raise UploadError("No digit found: upload one dark digit on a light background.")
     return digit
+
+
+def digit_from(upload: bytes | None, drawing: np.ndarray | None) -> np.ndarray | None:
+    """The learner's digit (8, 8): from an uploaded photo when there is one, else from the
+    canvas's pixels; None when neither holds a digit. UploadError for a bad upload."""
+    if upload:
+        return digit_from_upload(upload)
+    return None if drawing is None else digit_from_drawing(drawing)

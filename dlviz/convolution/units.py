@@ -5,8 +5,9 @@ new image (a drawn digit) passed through every layer to class probabilities.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -144,3 +145,14 @@ def unit_line(unit: Unit, max_terms: int = 8) -> str:
         rf"{_term(unit.bias)}}}_{{b}} = {unit.value:.4g}, \qquad \operatorname{{ReLU}}(z) = "
         rf"{unit.relu:.4g}"
     )
+
+
+def unit_limits(snap: TrainedCnn) -> dict[str, dict[str, Any]]:
+    """The largest value of each UnitConfig knob for this network, as dlviz.ui.knobs takes
+    them: the layers it has, and the filters, rows and columns of the layer chosen."""
+
+    def of_layer(axis: int) -> Callable[[Mapping[str, Any]], int]:
+        return lambda chosen: int(snap.conv[chosen["layer"] - 1].shape[axis])
+
+    return {"layer": {"high": len(snap.conv)}, "channel": {"high": of_layer(0)},
+            "row": {"high": of_layer(1)}, "col": {"high": of_layer(2)}}  # fmt: skip

@@ -144,7 +144,9 @@ def _scaled_picture(values: np.ndarray, title: str, height: int) -> go.Figure:
 
 def training_curves(snap: Any) -> dict[str, go.Figure]:
     """A CnnSnapshot's train/test cross-entropy (log axis) and accuracy (0–100 %) over steps."""
-    common = {"colors": TRAIN_TEST_COLORS, "height": 240}
+    # 300 points a line is finer than the chart's pixels allow and keeps a long run's tick
+    # with the largest network under 150 kB (see BENCHMARKS.md)
+    common = {"colors": TRAIN_TEST_COLORS, "height": 240, "max_points": 300}
     losses = [snap.history_loss, snap.history_test_loss]
     hits = [snap.history_train_accuracy, snap.history_test_accuracy]
     loss = step_lines(
