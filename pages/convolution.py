@@ -83,7 +83,7 @@ def readouts(snap: cv.CnnSnapshot) -> list[tuple[str, str]]:
     return [
         ("Test accuracy", f"{snap.test_accuracy:.1%}"),
         ("Train accuracy", f"{snap.train_accuracy:.1%}"),
-        ("Loss", f"{snap.loss:.3f}"),
+        ("Loss", f"{snap.loss:.3g}"),
     ]
 
 

@@ -132,9 +132,10 @@ def _term(v: float) -> str:
     return f"({v:.3g})" if v < 0 else f"{v:.3g}"
 
 
-def unit_line(unit: Unit, max_terms: int = 8) -> str:
+def unit_line(unit: Unit, max_terms: int = 5) -> str:
     """The unit's sum in LaTeX: each input channel's Σ patch × weights (the first
-    `max_terms`, then "…"), plus the bias, the total, and what ReLU passes on."""
+    `max_terms`, then "…": more overflow a laptop's width), plus the bias, the total, and what
+    ReLU passes on."""
     sums = [_term(float(s)) for s in unit.channel_sums[:max_terms]]
     if len(unit.channel_sums) > max_terms:
         sums.append(r"\dots")
