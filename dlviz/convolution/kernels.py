@@ -129,6 +129,10 @@ def _number(token: str) -> float:
     return value
 
 
+def _count(n: int) -> str:
+    return f"{n} number" if n == 1 else f"{n} numbers"
+
+
 def parse_grid(text: str, *, what: str = "kernel", max_side: int = MAX_SIDE) -> np.ndarray:
     """Numbers (rows, cols) float64 from text: one row per line (or rows separated by ";"),
     numbers separated by spaces or commas; ints, decimals, exponents and fractions such as
@@ -147,7 +151,8 @@ def parse_grid(text: str, *, what: str = "kernel", max_side: int = MAX_SIDE) -> 
             raise ValueError(f"Row {r} has {len(row)} numbers; at most {max_side} are allowed.")
         if len(row) != len(rows[0]):
             raise ValueError(
-                f"Rows differ in length: row {r} has {len(row)} numbers, row 1 has {len(rows[0])}."
+                f"Rows differ in length: row {r} has {_count(len(row))}, row 1 has "
+                f"{_count(len(rows[0]))}."
             )
     return np.array([[_number(t) for t in row] for row in rows], dtype=np.float64)
 

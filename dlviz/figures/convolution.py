@@ -71,7 +71,7 @@ def window_panels(
         title = "Patch: the max wins" if kind == "max" else f"Patch ÷ {patch.size}"
         panels.append((title, patch.shape, [number_cells(patch, peak(patch))], won))
     filled = _output_cells(np.asarray(w.output, dtype=np.float64), index)
-    title = f"Output ({i}, {j}) = {cell_number(win.value)}"
+    title = f"Output y({i + 1}, {j + 1}) = {cell_number(win.value)}"  # 1-based, as the sum
     panels.append((title, (ho, wo), filled, [cell_box(i, j, OUTLINE)]))
     return matrix_row(panels, height)
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dlviz.content import Block, prose
 from dlviz.device import GATE, describe_device
@@ -156,14 +157,26 @@ class Page:
                 continue
             shown = f"{code(key, 30)}={code(values[-1] if values else '', 30)}"
             if key not in known:
-                if key in st.query_params:
-                    del st.query_params[key]
+                if not _drop(key):
+                    continue  # a widget the learner just replaced: nothing to tell them
                 said.append(f"The address's {shown} is not a setting of this page as it is "
                             "set up now: ignored.")  # fmt: skip
             elif key not in st.query_params and not _is_default(known[key], key, values):
                 said.append(f"The address's {shown} can't be used: that setting shows its "
                             "default instead.")  # fmt: skip
         return said
+
+
+def _drop(key: str) -> bool:
+    """Remove parameter `key` from the address; False when it is still bound to a widget
+    of the previous run (a slider whose key carries its range, a knob no longer drawn),
+    which the page may not delete: Streamlit drops it itself once that widget is gone."""
+    try:
+        if key in st.query_params:
+            del st.query_params[key]
+    except StreamlitAPIException:
+        return False
+    return True
 
 
 def _is_default(k: Knob, key: str, values: list[str]) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -166,7 +168,7 @@ def test_every_page_renders(new_page, stem):
 
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
-    for stem in ("playground", "activations", "gradient_descent", "attention"):
+    for stem in ("playground", "activations", "gradient_descent", "convolution", "attention"):
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
 
@@ -433,5 +435,88 @@ def test_attention_pretrained_view_reads_the_hub_cache_and_says_when_a_model_is_
     expect(head.locator(".xtick text").first).to_have_text("[CLS]")
     expect(_svg(page, "attn_hf_layer_map")).to_be_visible()
     expect(page.get_by_text("No pretrained weights to show.")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+CONVOLUTION_CHARTS = ("conv_hand_view", "conv_pool_max", "conv_pool_avg", "conv_photo_view_input",
+                      "conv_photo_view_kernel", "conv_photo_view_output", "conv_photo_view_pooled",
+                      "conv_loss", "conv_filters_0", "conv_unit_sum")  # fmt: skip
+
+
+def press_step_once(page: Page, panel: str) -> int:
+    """Press the Step button of live panel `panel` and wait for Step to rise; the new count."""
+    before = read_step(page)
+    button = page.locator(f".st-key-{panel}_step").get_by_role("button", name="Step")
+    button.scroll_into_view_if_needed()
+    button.click()
+    wait_js(page, f"() => ({READ_STEP_JS})() > {before}", f"{panel}_step did not raise Step")
+    return read_step(page)
+
+
+def _photo_title(page: Page, name: str):
+    """The title (it names the picture's size) of the photo panel `name`."""
+    return page.locator(f".st-key-conv_photo_view_{name} .js-plotly-plot .gtitle")
+
+
+def test_convolution_draws_steps_and_takes_an_uploaded_picture(new_page, tmp_path):
+    page = new_page()
+    open_page(page, "/convolution")
+    expect(page.get_by_role("heading", name="Convolution").first).to_be_visible()
+    for key in CONVOLUTION_CHARTS:
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    expect(_photo_title(page, "output")).to_have_text("Output 107×160")  # the temple
+    assert press_step_once(page, "conv") == 5  # the default pace: 5 steps per update
+    # Your own picture: the file chooser appears; a real PNG is filtered like the photos.
+    choice = page.locator(".st-key-conv_photo_photo").get_by_role("combobox")
+    choice.scroll_into_view_if_needed()
+    choice.click()
+    page.get_by_role("option", name="Your own picture", exact=True).click()
+    expect(page.locator(".st-key-conv_photo_view_output")).to_have_count(0)  # no file yet
+    stripe = np.zeros((40, 60, 3), dtype=np.uint8)
+    stripe[:, 30:] = 255  # one vertical edge for Sobel x
+    picture = tmp_path / "stripe.png"
+    Image.fromarray(stripe).save(picture)
+    chooser = page.locator(".st-key-conv_photo_file").get_by_test_id("stFileUploaderDropzoneInput")
+    chooser.set_input_files(picture)
+    expect(_photo_title(page, "input")).to_have_text("Input 40×60")
+    expect(_photo_title(page, "output")).to_have_text("Output 40×60")
+    expect(_photo_title(page, "pooled")).to_have_text("Pooled 20×30")
+    # A file that is no picture at all: one line for the learner, no traceback.
+    chooser.set_input_files({"name": "bad.png", "mimeType": "image/png", "buffer": b"hello"})
+    refused = page.get_by_text("That file is not a PNG, JPEG, GIF, BMP or WebP image.")
+    expect(refused).to_be_visible()
+    expect(page.locator(".st-key-conv_photo_view_output")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "convolution.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+def test_convolution_reads_a_digit_drawn_on_the_canvas(new_page):
+    page = new_page()
+    open_page(page, "/convolution")
+    for _ in range(3):
+        press_step_once(page, "conv")
+    wait_for_app_idle(page)
+    expect(page.locator(".st-key-conv_digit_bars")).to_have_count(0)  # nothing drawn yet
+    # The canvas component draws into its own (shadow) DOM; Fabric.js takes the pointer on
+    # its upper canvas. Its toolbar floats over the top right corner: draw below it.
+    pad = page.locator(".st-key-conv_canvas canvas.upper-canvas")
+    pad.scroll_into_view_if_needed()
+    expect(pad).to_be_visible()
+    box = pad.bounding_box()
+    x, top, bottom = box["x"] + 0.4 * box["width"], 0.3 * box["height"], 0.9 * box["height"]
+    page.mouse.move(x, box["y"] + top)
+    page.mouse.down()
+    for i in range(1, 13):  # a 1: one stroke straight down
+        page.mouse.move(x, box["y"] + top + (bottom - top) * i / 12)
+    page.mouse.up()
+    bars = _svg(page, "conv_digit_bars")
+    expect(bars).to_be_visible()
+    expect(_svg(page, "conv_digit_0")).to_be_visible()  # what block 1 sees of the drawing
+    expect(bars.locator(".bars .point")).to_have_count(10)  # one bar per class
+    page.locator(".st-key-conv_canvas").screenshot(path=ARTIFACTS / "convolution-canvas.png")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())

@@ -109,6 +109,15 @@ CASES = {
         ["gd_race_task=Digits", "gd_race_seed=3", "gd_race_depth=3"],
         ["gd_race_depth"], "gd_race", 2, ["Leading", "Adam · η=0.01 · test acc."],
     ),
+    "convolution": (
+        "/convolution",
+        [("choice", "conv_hand_stride", "2"), ("select", "conv_photo_kernel", "Sobel y"),
+         ("choice", "conv_blocks", "3"), ("number", "conv_seed", 4),
+         ("slider", "conv_hand_position_4", 2)],  # its key carries its range: 4 windows
+        ["conv_hand_stride=2", "conv_photo_kernel=Sobel+y", "conv_blocks=3", "conv_seed=4",
+         "conv_hand_position_4=3"],
+        ["conv_hand_position_4"], "conv", 2, ["Test accuracy", "Train accuracy", "Loss"],
+    ),
     "attention": (
         "/attention",
         [("select", "attn_task", "Sort"), ("number", "attn_seed", 5),

@@ -59,7 +59,7 @@ def test_window_panels_fill_the_output_up_to_the_window(index):
         "Input (padded)",
         "Kernel",
         "Patch × kernel",
-        f"Output ({i}, {j}) = {cell_number(w.output[i, j])}",
+        f"Output y({i + 1}, {j + 1}) = {cell_number(w.output[i, j])}",
     ]
     filled = wired["data"][4]
     assert len(array(filled["z"])) == index + 1  # exactly the cells computed so far
