@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -100,14 +99,16 @@ def _check_header(img: Image.Image, max_pixels: int) -> None:
             f"The image says it is {width:,} × {height:,} pixels; the limit is "
             f"{max_pixels:,} pixels in all. Upload a smaller picture."
         )
-    if width < 3 or height < 3:
-        raise UploadError(f"The image is {width} × {height} pixels; it must be at least 3 × 3.")
     if getattr(img, "n_frames", 1) > 1:
         raise UploadError("Animated images aren't supported: upload a single still picture.")
     bits = 16 if img.mode.startswith("I;16") else _DEEP_MODES.get(img.mode)
     if bits is not None:
         raise UploadError(
             f"This is a {bits}-bit image; save it as an 8-bit PNG or JPEG and upload that."
+        )
+    if width < MIN_SIDE or height < MIN_SIDE:
+        raise UploadError(
+            f"The image is {width} × {height} pixels; it must be at least {MIN_SIDE} × {MIN_SIDE}."
         )
 
 
@@ -127,6 +128,11 @@ def _decode(img: Image.Image, *, color: bool, side: int) -> Image.Image:
     if not color:
         img = img.convert("L")  # ITU-R 601 luma
     img.thumbnail((side, side), Image.Resampling.LANCZOS)  # never enlarges
+    if min(img.size) < MIN_SIDE:  # a long thin strip: no kernel would fit across it
+        raise UploadError(
+            f"The picture is too thin: shrunk to {side} pixels it is {img.width} × {img.height}; "
+            f"both sides must be at least {MIN_SIDE}."
+        )
     return img
 
 
@@ -144,21 +150,20 @@ def decode_upload(
 
     Raises UploadError (one line for the learner) for anything else: more than `max_bytes`
     (checked before Pillow sees it), a header declaring more than `max_pixels` pixels (checked
-    before decoding), fewer than 3 × 3 pixels, animations, 16/32-bit modes, damaged files."""
+    before decoding), a side under MIN_SIDE pixels (before or after shrinking), animations,
+    16/32-bit modes, damaged files."""
     _check_side(side)
     if len(data) > max_bytes:
         raise UploadError(
             f"The file is {_megabytes(len(data))} MB; the limit is {_megabytes(max_bytes)} MB."
         )
-    try:
-        with warnings.catch_warnings():  # local: Pillow's process-wide limit is left alone
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with _open_lazily(data) as img:
-                _check_header(img, max_pixels)
-                out = _decode(img, color=color, side=side)
+    try:  # (Pillow only warns between its limit and twice it; the header check is stricter)
+        with _open_lazily(data) as img:
+            _check_header(img, max_pixels)
+            out = _decode(img, color=color, side=side)
     except UploadError:
         raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
         raise UploadError(
             f"The image says it has more than {Image.MAX_IMAGE_PIXELS or 0:,} pixels; the "
             f"limit is {max_pixels:,}. Upload a smaller picture."
@@ -192,6 +197,8 @@ def fit_digit(ink: np.ndarray) -> np.ndarray | None:
         return None
     rows = np.flatnonzero((ink > 0.05).any(axis=1))
     cols = np.flatnonzero((ink > 0.05).any(axis=0))
+    if not len(rows):  # a faint wash over the whole picture, no stroke
+        return None
     box = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # (h, w) crop of the ink
     size = max(box.shape)
     top, left = (size - box.shape[0]) // 2, (size - box.shape[1]) // 2

@@ -73,6 +73,16 @@ def _fits(k: Knob, value: Any, offered: Sequence[Any] | None, low: Any, high: An
     return True
 
 
+def _clamped(value: Any, low: Any, high: Any) -> Any:
+    """A number moved into [low, high] (a default beyond a narrowed range: row 4 of a 2×2
+    map); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if low is not None:
+        value = max(value, type(value)(low))
+    return min(value, type(value)(high)) if high is not None else value
+
+
 def _settle(k: Knob, key: str, default: Any, offered: Sequence[Any] | None,
             low: Any, high: Any) -> Any:  # fmt: skip
     """Put a session-state value the widget cannot take back to the default (the offered
@@ -116,9 +126,9 @@ def knob_widget(
     lo = k.low if low is None else low
     hi = k.high if high is None else high
     kept = st.session_state.get(remember) if remember else None
-    if key not in st.session_state and isinstance(kept, int | float) and lo is not None:
-        default = type(kept)(min(max(kept, lo), hi))
-    default = _settle(k, key, default, offered, lo, hi)
+    if key not in st.session_state and isinstance(kept, int | float):
+        default = kept
+    default = _settle(k, key, _clamped(default, lo, hi), offered, lo, hi)
     text = label or (f"{k.label} ({k.unit})" if k.unit else k.label)
     common = {"key": key, "help": help or k.help, "disabled": disabled, "bind": BIND}
     value = _draw(k, text, default, offered, lo, hi, common)

@@ -136,12 +136,12 @@ def test_transparency_is_composited_onto_white():
 
 
 def test_palette_transparency_is_white_too():
-    pal = Image.new("P", (12, 12), 0)
+    pal = Image.new("P", (16, 16), 0)
     pal.putpalette([0, 0, 0, 0, 0, 255])
-    pal.paste(1, (0, 0, 6, 12))  # left half blue, right half palette 0 = transparent black
+    pal.paste(1, (0, 0, 8, 16))  # left half blue, right half palette 0 = transparent black
     out = decode_upload(encode(pal, "GIF", transparency=0), color=True)
-    np.testing.assert_allclose(out[:, 6:], 1.0)
-    np.testing.assert_allclose(out[:, :6], np.broadcast_to([0.0, 0.0, 1.0], (12, 6, 3)))
+    np.testing.assert_allclose(out[:, 8:], 1.0)
+    np.testing.assert_allclose(out[:, :8], np.broadcast_to([0.0, 0.0, 1.0], (16, 8, 3)))
 
 
 # --- hostile uploads ------------------------------------------------------------------------
@@ -199,7 +199,8 @@ def test_an_animated_gif_is_refused():
     frames = [Image.new("L", (10, 10), 0), Image.new("L", (10, 10), 255)]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
     assert "Animated images aren't supported" in refusal(data)
-    assert decode_upload(encode(frames[0], "GIF")).shape == (10, 10)  # one frame is fine
+    still = Image.new("L", (16, 16), 0)
+    assert decode_upload(encode(still, "GIF")).shape == (16, 16)  # one frame is fine
 
 
 def test_a_16_bit_png_is_refused():
@@ -225,9 +226,12 @@ def test_max_pixels_is_the_declared_width_times_height():
     assert decode_upload(data, max_pixels=6_000).shape == (60, 100)
 
 
-def test_a_2_by_2_image_is_too_small():
-    assert "at least 3 × 3" in refusal(encode(Image.new("RGB", (2, 2))))
-    assert decode_upload(encode(Image.new("RGB", (3, 3)))).shape == (3, 3)
+def test_a_tiny_or_thin_image_is_refused():
+    assert "at least 16 × 16" in refusal(encode(Image.new("RGB", (2, 2))))
+    assert "at least 16 × 16" in refusal(encode(Image.new("RGB", (15, 40))))
+    thin = refusal(encode(Image.new("RGB", (500, 20))))  # 160 × 6 once shrunk
+    assert "too thin" in thin and "160 × 6" in thin
+    assert decode_upload(encode(Image.new("RGB", (16, 16)))).shape == (16, 16)
 
 
 def test_any_other_failure_is_one_line_not_a_traceback(monkeypatch):
@@ -240,6 +244,13 @@ def test_any_other_failure_is_one_line_not_a_traceback(monkeypatch):
 
 
 # --- digits ---------------------------------------------------------------------------------
+
+
+def test_a_faint_wash_with_no_stroke_is_no_digit():
+    assert fit_digit(np.full((20, 20), 0.01, np.float32)) is None  # above MIN_INK, no ink > 0.05
+    wash = np.full((20, 20), 0.01, np.float32)
+    wash[4:16, 9] = 1.0
+    assert fit_digit(wash) is not None
 
 
 def test_fit_digit_centres_and_scales_a_stroke_into_a_tall_middle_column():

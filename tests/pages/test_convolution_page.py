@@ -390,3 +390,19 @@ def test_a_widget_that_leaves_the_page_with_its_value_in_the_address():
     at.selectbox(key="conv_photo_kernel").set_value("sobel_y").run()
     assert not at.exception, [e.message for e in at.exception]
     assert np.allclose(kernel_shown(at), cv.KERNELS["sobel_x"].weights.T)
+    assert not at.info, texts(at.info)  # the learner's own click earns no note
+
+
+def test_a_copied_address_naming_a_unit_of_a_small_network_opens_it():
+    # 8×8 digits through 3 blocks: the third layer's maps are 2×2, so the unit's default
+    # row and column (4) are beyond them; the widgets start inside the range instead.
+    query = {"conv_size": "8×8 (as scikit-learn has them)", "conv_blocks": "3",
+             "conv_unit_layer_3": "3"}  # fmt: skip
+    at = open_page(PAGE, query)
+    assert session(at).config.size == 8
+    assert slider(at, "conv_unit_row_").max == 2 and slider(at, "conv_unit_row_").value == 2
+    line = latex(at, "z = ")
+    z = float(session(at).snapshot().conv[2][0, 1, 1])
+    total = float(re.search(f"= {NUMBER}, ", line).group(1))
+    assert total == pytest.approx(z, rel=1e-3, abs=1e-4)
+    assert "conv_unit_field" in charts(at)
