@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from dlviz.knobs import Config, structural_key
+from dlviz.knobs import Config, pace_steps, structural_key
 
 
 @dataclass(frozen=True)
@@ -281,6 +281,32 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
         self.history.add(self.step_count, **found.values)  # kept if the history wants it
         self.latest = found
         return found
+
+
+class PacedSession(LiveSession[ConfigT, SnapshotT]):
+    """A LiveSession that trains too fast to watch unslowed: its config has a `pace`
+    (dlviz.knobs.pace_knob, live), and a chunk trains `chunk_steps` steps. At pace "max" a
+    check comes every `max_check_every` steps (and at each tick's end), else after every
+    chunk. Subclasses call `super()._apply_live()` when they override it."""
+
+    max_check_every: int = 1
+
+    def __init__(self, config: ConfigT) -> None:
+        super().__init__(config)
+        self._apply_live()
+
+    @property
+    def chunk_steps(self) -> int:
+        """Steps in one chunk: the pace (MAX_PACE_STEPS at "max")."""
+        return pace_steps(self.config.pace)  # type: ignore[attr-defined]
+
+    def chunk_words(self) -> str:
+        steps = self.chunk_steps
+        return f"{steps} step{'s' if steps > 1 else ''}"
+
+    def _apply_live(self) -> None:
+        flat_out = self.config.pace == "max"  # type: ignore[attr-defined]
+        self.check_every = self.max_check_every if flat_out else 1
 
 
 def train_for(budget_s: float, run_chunk: Callable[[], bool], clock=time.perf_counter) -> int:

@@ -107,9 +107,8 @@ def draw(snap) -> None:
             )
 
 
-tick = ui.tick_budget(config.pace) if config else 0.0
-panel = {"readouts": readouts, "advice": page.words("advice"), "budget_s": tick}
-ui.live_panel("attn", config, att.AttentionSession, draw, **panel)
+advice = page.words("advice")
+ui.live_panel("attn", config, att.AttentionSession, draw, readouts=readouts, advice=advice)
 
 page.header("A pretrained model on your own text", "pretrained")
 with ui.controls("attn_hf"):

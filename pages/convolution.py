@@ -17,10 +17,9 @@ with ui.controls("conv_hand"):
 hand = cv.work_by_hand(cv.HandConfig(**typed))
 if hand.problem:
     st.warning(ui.escape(hand.problem, 600), icon=":material/edit:")
-spot = ui.knobs(cv.HandConfig, "conv_hand", "position", position={"high": hand.cells})
-row, col = hand.at(spot.get("position", 1))
-index = row * hand.windows.output.shape[1] + col
-ui.live_chart(fig.window_panels(hand.windows, index, kernel=hand.kernel), key="conv_hand_view")
+spot = ui.knobs(cv.HandConfig, "conv_hand", "position", position={"high": hand.windows.cells})
+row, col = hand.windows.cell(spot.get("position", 1))
+ui.live_chart(fig.window_panels(hand.windows, row, col), key="conv_hand_view")
 st.latex(cv.products_line(hand, row, col))
 page.prose("size_formula")
 st.latex(cv.size_formula(hand))
@@ -29,52 +28,40 @@ page.prose("pool")
 with ui.controls("conv_pool"):
     pooling = cv.PoolConfig(**ui.knob_columns(cv.PoolConfig, "conv_pool", ["size"], ["stride"]))
 pooled = cv.pool_by_hand(hand.grid, pooling)
-if isinstance(pooled, str):
-    st.info(ui.escape(pooled), icon=":material/crop:")
+if pooled.problem:
+    st.info(ui.escape(pooled.problem), icon=":material/crop:")
 else:
-    cells = int(pooled[0].output.size)
-    where = ui.knobs(cv.PoolConfig, "conv_pool", "position", position={"high": cells})
-    at = min(where.get("position", 1), cells) - 1
-    for column, windows in zip(st.columns(2, gap="large"), pooled):
+    where = ui.knobs(cv.PoolConfig, "conv_pool", "position", position={"high": pooled.cells})
+    at = pooled.windows[0].cell(where.get("position", 1))
+    for column, windows in zip(st.columns(2, gap="large"), pooled.windows):
         with column:
-            panels = fig.window_panels(windows, at, kernel=None, kind=windows.kind, height=260)
+            panels = fig.window_panels(windows, *at, height=260)
             ui.live_chart(panels, key=f"conv_pool_{windows.kind}")
 
 page.header("On a photo", "photo")
 with ui.controls("conv_photo"):
     groups = (["photo", "color"], ["kernel", "custom"], ["stride", "padding", "pool"])
     shown = cv.PhotoConfig(**ui.knob_columns(cv.PhotoConfig, "conv_photo", *groups))
-image = None
+data = None
 if shown.photo == cv.UPLOAD:
     data = ui.upload("Your picture", "conv_photo_file", help=page.words("photo_upload_help"))
-    try:
-        image = cv.decode_upload(data, color=shown.color) if data else None
-    except cv.UploadError as err:
-        st.warning(ui.escape(str(err)), icon=":material/broken_image:")
-else:
-    image = cv.load_photo(shown.photo, color=shown.color)
+image, problem = cv.photo_of(shown, data)
+if problem:
+    st.warning(ui.escape(problem), icon=":material/broken_image:")
 if image is not None:
     done = cv.filter_photo(image, shown)
     if done.problem:
         st.warning(ui.escape(done.problem, 600), icon=":material/edit:")
-    panels = fig.photo_panels(
-        done.image, done.kernel, done.output, done.relu, done.pooled, signed=done.signed
-    )
-    for column, name in zip(st.columns([3, 2, 3], gap="medium"), ("input", "kernel", "output")):
-        with column:
-            ui.live_chart(panels[name], key=f"conv_photo_view_{name}")
-    for column, name in zip(st.columns(2, gap="medium"), ("relu", "pooled")):
-        with column:
-            ui.live_chart(panels[name], key=f"conv_photo_view_{name}")
+    panels = fig.photo_panels(done)
+    for widths, names in (([3, 2, 3], ("input", "kernel", "output")), ([1, 1], ("relu", "pooled"))):
+        for column, name in zip(st.columns(widths, gap="medium"), names):
+            with column:
+                ui.live_chart(panels[name], key=f"conv_photo_view_{name}")
 
 page.header("Train a CNN", "training")
 with ui.controls("conv_cnn"):
-    layout = (
-        ["size", "blocks"],
-        ["channels", "kernel"],
-        ["pool", "batch_norm", "probe"],
-        ["learning_rate", "pace", "batch_size", "seed"],
-    )
+    layout = (["size", "blocks"], ["channels", "kernel"], ["pool", "batch_norm", "probe"])
+    layout += (["learning_rate", "pace", "batch_size", "seed"],)
     config = ui.make_config(cv.CnnConfig, **ui.knob_columns(cv.CnnConfig, "conv", *layout))
 
 
@@ -114,9 +101,8 @@ def draw(snap: cv.CnnSnapshot) -> None:
         ui.live_chart(fig.mistakes(*shown), key="conv_mistakes")
 
 
-tick = ui.tick_budget(config.pace) if config else 0.0
-panel = {"readouts": readouts, "advice": page.words("advice"), "budget_s": tick}
-ui.live_panel("conv", config, cv.CnnSession, draw, **panel)
+advice = page.words("advice")
+ui.live_panel("conv", config, cv.CnnSession, draw, readouts=readouts, advice=advice)
 
 page.header("Open a unit", "unit")
 snap = ui.last_snapshot("conv") if config else None
@@ -127,30 +113,33 @@ else:
     with ui.controls("conv_unit"):
         groups = (["layer"], ["channel"], ["row"], ["col"])
         pick = ui.knob_columns(cv.UnitConfig, "conv_unit", *groups, **cv.unit_limits(snap))
-    unit = cv.open_unit(snap, *(pick.get(k, 1) - 1 for k in ("layer", "channel", "row", "col")))
+    unit = cv.open_picked(snap, cv.UnitConfig(**pick))
     left, right = st.columns([1, 2], gap="large")
     with left:
-        ui.live_chart(fig.receptive_view(snap.probe, unit.box), key="conv_unit_field")
+        field = fig.receptive_view(snap.probe, unit.box, unit.field)
+        ui.live_chart(field, key="conv_unit_field")
     with right:
-        w = unit.window
-        ui.live_chart(fig.unit_panels(w.patch, unit.weights, w.products), key="conv_unit_sum")
+        ui.live_chart(fig.unit_panels(unit), key="conv_unit_sum")
     st.latex(cv.unit_line(unit))
 
 page.header("Your digit", "digit")
-if snap is not None:
+if snap is None:
+    page.caption("no_network")
+else:
     pad, reading_col = st.columns([1, 2], gap="large")
     with pad:
         pixels = ui.drawing("conv_canvas")
         data = ui.upload("…or a photo of one digit", "conv_digit_file")
-    try:
-        digit = cv.digit_from(data, pixels)
-    except cv.UploadError as err:
-        digit = None
-        st.warning(ui.escape(str(err)), icon=":material/broken_image:")
-    if digit is not None:
-        seen = cv.read_digit(snap, digit)
-        with reading_col:
+    seen, problem = cv.read_learners_digit(snap, data, pixels)
+    if problem:
+        st.warning(ui.escape(problem), icon=":material/broken_image:")
+    if seen is not None:
+        sees, bars = reading_col.columns([1, 2])
+        with sees:
+            ui.live_chart(picture(seen.image, height=200, title="What it sees"), key="conv_sees")
+        with bars:
             ui.live_chart(fig.class_bars(seen.probs), key="conv_digit_bars")
+        with reading_col:
             for b, maps in enumerate(seen.maps):
                 ui.live_chart(fig.map_mosaic(maps, title=f"Block {b + 1}"), key=f"conv_digit_{b}")
 page.end()

@@ -1,6 +1,6 @@
 """The attention live session: a tiny transformer trained on a toy task (fresh seeded
 batches every step, Adam, cross-entropy on the graded positions), snapshotting loss, token
-accuracy and every head's attention on a fixed probe sequence. A LiveSession.
+accuracy and every head's attention on a fixed probe sequence. A PacedSession.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dlviz.attention.model import POSITIONALS, TinyTransformer
 from dlviz.attention.positions import similarity
 from dlviz.data import SEQUENCE_TASKS, get_sequence_task, make_batch, pattern
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, knob, pace_knob, pace_steps, seed_knob
-from dlviz.live import Evaluation, LiveSession, Snapshot
+from dlviz.knobs import Config, knob, pace_knob, seed_knob
+from dlviz.live import Evaluation, PacedSession, Snapshot
 from dlviz.models import seeded_weights
 from dlviz.optimizers import build_optimizer, set_learning_rate
 
@@ -61,11 +61,6 @@ class AttentionConfig(Config):
             raise ValueError("RoPE turns pairs of dimensions: d_model ÷ heads must be even")
         if self.positional == "sinusoidal" and self.d_model % 2:
             raise ValueError("the sinusoidal table needs an even d_model")
-
-    @property
-    def chunk_steps(self) -> int:
-        """Steps between evaluations: the pace, 20 for "max"."""
-        return pace_steps(self.pace)
 
 
 @dataclass(frozen=True)
@@ -121,7 +116,7 @@ class AttentionSnapshot(Snapshot):
     position_similarity: np.ndarray | None  # (T, T) cosine similarity of those, or None
 
 
-class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
+class AttentionSession(PacedSession[AttentionConfig, AttentionSnapshot]):
     """Trains a TinyTransformer on fresh batches of a toy task, `chunk_steps` at a time,
     with an evaluation after every chunk."""
 
@@ -143,14 +138,9 @@ class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
         self.probe = make_batch(self.task, 1, cfg.length, cfg.vocab, probe_gen,
                                 distinct=True).to(DEVICE)  # fmt: skip
         self.scored = self.task.scored(cfg.length).to(DEVICE)
-        self.check_every = 1  # after every chunk, whatever its length
 
     def _series(self) -> tuple[str, ...]:
         return ("loss", "accuracy")
-
-    def chunk_words(self) -> str:
-        steps = self.config.chunk_steps
-        return f"{steps} step{'s' if steps > 1 else ''}"
 
     def _loss(self, x: Tensor, head_mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(cross-entropy on graded positions, per-token correctness (B, graded)) for x."""
@@ -164,7 +154,7 @@ class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
     def _chunk(self) -> None:
         """`chunk_steps` Adam steps on fresh batches."""
         cfg = self.config
-        for _ in range(cfg.chunk_steps):
+        for _ in range(self.chunk_steps):
             x = make_batch(self.task, cfg.batch_size, cfg.length, cfg.vocab, self._batch_gen)
             self.optimizer.zero_grad(set_to_none=True)
             loss, _ = self._loss(x.to(DEVICE))
@@ -182,6 +172,7 @@ class AttentionSession(LiveSession[AttentionConfig, AttentionSnapshot]):
     def _apply_live(self) -> None:
         """The learning rate (the pace is read at each chunk)."""
         set_learning_rate(self.optimizer, self.config.learning_rate)
+        super()._apply_live()  # a check after every chunk, whatever its length
 
     @torch.no_grad()
     def accuracy(self, head_mask: Tensor | None = None, sequences: int = EVAL_SEQUENCES) -> float:

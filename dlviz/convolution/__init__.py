@@ -12,6 +12,7 @@ from dlviz.convolution.hand import (
     PhotoConfig,
     PoolConfig,
     filter_photo,
+    photo_of,
     pool_by_hand,
     products_line,
     size_formula,
@@ -26,14 +27,16 @@ from dlviz.convolution.images import (
     digit_from_upload,
     load_photo,
 )
-from dlviz.convolution.kernels import KERNELS, get_kernel, kernel_text, parse_grid, parse_kernel
+from dlviz.convolution.kernels import KERNELS, get_kernel, parse_grid, parse_kernel
 from dlviz.convolution.session import CnnConfig, CnnSession, CnnSnapshot
 from dlviz.convolution.units import (
     Reading,
     Unit,
     UnitConfig,
+    open_picked,
     open_unit,
     read_digit,
+    read_learners_digit,
     unit_limits,
     unit_line,
 )
@@ -63,16 +66,18 @@ __all__ = [
     "digit_from_upload",
     "filter_photo",
     "get_kernel",
-    "kernel_text",
     "load_photo",
+    "open_picked",
     "open_unit",
     "output_size",
     "parse_grid",
     "parse_kernel",
+    "photo_of",
     "pool_by_hand",
     "pool_windows",
     "products_line",
     "read_digit",
+    "read_learners_digit",
     "size_formula",
     "unit_limits",
     "unit_line",

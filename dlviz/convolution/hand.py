@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlviz.convolution.images import PHOTOS
-from dlviz.convolution.kernels import KERNELS, kernel_text, parse_grid, parse_kernel
+from dlviz.convolution.images import PHOTOS, UploadError, decode_upload, load_photo
+from dlviz.convolution.kernels import KERNELS, get_kernel, parse_grid, parse_kernel
 from dlviz.convolution.windows import (
     Windows,
     conv_windows,
     filter_image,
-    output_size,
     pool_windows,
     resolve_padding,
 )
@@ -25,6 +24,7 @@ EXAMPLE_INPUT = "1 0 1 0 1; 0 1 0 1 0; 1 0 1 0 1; 0 1 0 1 0; 1 0 1 0 1"  # the t
 EXAMPLE_KERNEL = "1 0 1; 0 1 0; 1 0 1"
 MAX_INPUT_SIDE = 12  # rows or columns of a typed input grid
 PADDINGS = {"0": "0 (valid)", "1": "1", "2": "2", "same": "same"}
+MOST_WINDOWS = (MAX_INPUT_SIDE + 2 * 2) ** 2  # a 1×1 kernel, stride 1, padding 2 on 12×12
 UPLOAD = "upload"  # the photo choice that takes the learner's own picture
 CUSTOM = "custom"  # the kernel choice that takes typed weights
 KERNEL_HELP = " · ".join(f"{k.label}: {k.about}" for k in KERNELS.values())
@@ -49,7 +49,7 @@ class HandConfig(Config):
     padding: str = knob("0", "Padding", options=tuple(PADDINGS), labels=PADDINGS,
                         widget="segmented")  # fmt: skip
     dilation: int = knob(1, "Dilation", low=1, high=3, options=(1, 2, 3), widget="segmented")
-    position: int = knob(1, "Window position", low=1, high=MAX_INPUT_SIDE**2 + 48, step=1,
+    position: int = knob(1, "Window position", low=1, high=MOST_WINDOWS, step=1,
                          help="Which output cell is being computed, row by row.")  # fmt: skip
 
 
@@ -72,16 +72,6 @@ class Hand:
     grid: np.ndarray  # (H, W) the input used
     kernel: np.ndarray  # (kh, kw) the kernel used
     problem: str | None
-
-    @property
-    def cells(self) -> int:
-        """Output cells: the number of window positions."""
-        return int(self.windows.output.size)
-
-    def at(self, position: int) -> tuple[int, int]:
-        """Output (row, col) of 1-based `position` (row by row), clamped to the output."""
-        index = min(max(position, 1), self.cells) - 1
-        return divmod(index, self.windows.output.shape[1])
 
 
 def work_by_hand(cfg: HandConfig) -> Hand:
@@ -116,7 +106,8 @@ def work_by_hand(cfg: HandConfig) -> Hand:
     return Hand(windows, grid, kernel, " ".join(problems) or None)
 
 
-def _number(v: float) -> str:
+def latex_number(v: float) -> str:
+    """A term of a written-out sum: 3 significant digits, a negative one in brackets."""
     text = f"{v:.3g}"
     return f"({text})" if v < 0 else text
 
@@ -126,9 +117,10 @@ def products_line(hand: Hand, row: int, col: int) -> str:
     order; a bias is added at the end when there is one)."""
     window = hand.windows.window(row, col)
     patch, kernel = window.patch[0], hand.kernel  # (kh, kw) each
-    terms = [f"{_number(x)}\\cdot{_number(w)}" for x, w in zip(patch.ravel(), kernel.ravel())]
+    pairs = zip(patch.ravel(), kernel.ravel(), strict=True)
+    terms = [f"{latex_number(x)}\\cdot{latex_number(w)}" for x, w in pairs]
     if hand.windows.bias:
-        terms.append(_number(hand.windows.bias))
+        terms.append(latex_number(hand.windows.bias))
     return f"y_{{{row + 1},{col + 1}}} = " + " + ".join(terms) + f" = {window.value:.4g}"
 
 
@@ -139,7 +131,7 @@ def size_formula(hand: Hand) -> str:
     for axis, name in ((0, "rows"), (1, "columns")):
         n, k = hand.grid.shape[axis], w.kernel[axis]
         s, p, d = w.stride[axis], w.padding[axis], w.dilation[axis]
-        out = output_size(n, k, s, p, d)
+        out = w.output.shape[axis]  # what the formula gives (the windows were made by it)
         parts.append(
             rf"\text{{{name}: }}\left\lfloor \frac{{{n} + 2\cdot{p} - {d}\cdot({k}-1) - 1}}"
             rf"{{{s}}} \right\rfloor + 1 = {out}"
@@ -147,15 +139,28 @@ def size_formula(hand: Hand) -> str:
     return r"\qquad ".join(parts)
 
 
-def pool_by_hand(grid: np.ndarray, cfg: PoolConfig) -> tuple[Windows, Windows] | str:
-    """(max pooling, average pooling) of `grid` with `cfg`'s window, or a sentence when the
-    window does not fit."""
+@dataclass(frozen=True)
+class Pooled:
+    """Max and average pooling of one grid (both empty, with a sentence, when the window
+    does not fit)."""
+
+    windows: tuple[Windows, ...]  # (max, avg), or () when `problem`
+    problem: str | None
+
+    @property
+    def cells(self) -> int:
+        """Windows per pooling (0 when the window does not fit)."""
+        return self.windows[0].cells if self.windows else 0
+
+
+def pool_by_hand(grid: np.ndarray, cfg: PoolConfig) -> Pooled:
+    """Max and average pooling of `grid` with `cfg`'s window, or why the window does not fit."""
     try:
-        return tuple(
-            pool_windows(grid, cfg.size, stride=cfg.stride, kind=kind) for kind in ("max", "avg")
-        )  # type: ignore[return-value]
+        kinds = ("max", "avg")
+        return Pooled(tuple(pool_windows(grid, cfg.size, stride=cfg.stride, kind=k) for k in kinds),
+                      None)  # fmt: skip
     except ValueError as err:
-        return str(err)
+        return Pooled((), str(err))
 
 
 @dataclass(frozen=True)
@@ -196,14 +201,25 @@ class Filtered:
         return bool((self.kernel < 0).any())
 
 
+def photo_of(cfg: PhotoConfig, upload: bytes | None) -> tuple[np.ndarray | None, str | None]:
+    """(the picture `cfg` chooses, why it can't be had): a bundled photo, or the learner's
+    upload (None before a file is chosen; a one-line reason for a file that can't be used)."""
+    if cfg.photo != UPLOAD:
+        return load_photo(cfg.photo, color=cfg.color), None
+    try:
+        return (decode_upload(upload, color=cfg.color) if upload else None), None
+    except UploadError as err:
+        return None, str(err)
+
+
 def chosen_kernel(cfg: PhotoConfig) -> tuple[np.ndarray, str | None]:
     """The preset's weights, or the typed ones (Sobel x and a sentence if they can't be read)."""
     if cfg.kernel != CUSTOM:
-        return KERNELS[cfg.kernel].weights, None
+        return get_kernel(cfg.kernel).weights, None
     try:
         return parse_kernel(cfg.custom), None
     except ValueError as err:
-        return KERNELS["sobel_x"].weights, f"Your kernel: {err} Using Sobel x instead."
+        return get_kernel("sobel_x").weights, f"Your kernel: {err} Using Sobel x instead."
 
 
 def filter_photo(image: np.ndarray, cfg: PhotoConfig) -> Filtered:
@@ -221,8 +237,3 @@ def filter_photo(image: np.ndarray, cfg: PhotoConfig) -> Filtered:
     pooled = [pool_windows(c, 2, kind=cfg.pool).output for c in channels]
     pooled_arr = pooled[0] if relu.ndim == 2 else np.stack(pooled, axis=-1)
     return Filtered(image, kernel, out, relu, pooled_arr, (problem or "").strip() or None)
-
-
-def default_kernel_text(name: str) -> str:
-    """A preset's weights as text for the kernel box."""
-    return kernel_text(KERNELS[name].weights)

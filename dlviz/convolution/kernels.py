@@ -4,10 +4,8 @@ as text. NumPy only; applying a kernel lives in windows.py."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -29,11 +27,6 @@ class Kernel:
         weights = np.array(self.weights, dtype=np.float64)  # a private copy
         weights.setflags(write=False)
         object.__setattr__(self, "weights", weights)
-
-    @property
-    def signed(self) -> bool:
-        """Whether any weight is negative (its output can be negative: draw it diverging)."""
-        return bool((self.weights < 0).any())
 
 
 def _kernel(label: str, rows: list[list[float]], about: str, scale: float = 1.0) -> Kernel:
@@ -160,28 +153,3 @@ def parse_grid(text: str, *, what: str = "kernel", max_side: int = MAX_SIDE) -> 
 def parse_kernel(text: str) -> np.ndarray:
     """A typed kernel's weights (kh, kw): parse_grid with at most 9×9 weights."""
     return parse_grid(text, what="kernel", max_side=MAX_SIDE)
-
-
-def _weight_text(w: float) -> str:
-    """A weight as short text parse_kernel reads back to the same float: 2, 0.5, 1/9."""
-    if not math.isfinite(w):
-        return repr(w)
-    if w == int(w) and abs(w) < 1e15:
-        return str(int(w))
-    decimal = repr(w)
-    fraction = Fraction(w).limit_denominator(100)
-    short = f"{fraction.numerator}/{fraction.denominator}"
-    exact = fraction.numerator / fraction.denominator == w
-    return short if exact and len(short) < len(decimal) else decimal
-
-
-def kernel_text(weights: np.ndarray) -> str:
-    """Weights (kh, kw) as text for the kernel box: aligned columns, one row per line, exact
-    short fractions such as 1/9 where they exist. parse_kernel reads it back exactly (for a
-    kernel within parse_kernel's limits)."""
-    w = np.asarray(weights, dtype=np.float64)
-    if w.ndim != 2 or 0 in w.shape:
-        raise ValueError(f"A kernel is a (kh, kw) array, got shape {w.shape}.")
-    cells = [[_weight_text(float(v)) for v in row] for row in w]
-    width = max(len(cell) for row in cells for cell in row)
-    return "\n".join(" ".join(cell.rjust(width) for cell in row) for row in cells)

@@ -23,16 +23,6 @@ def widths(channels: int, blocks: int) -> tuple[int, ...]:
     return tuple(channels * 2**b for b in range(blocks))
 
 
-def map_sides(size: int, blocks: int, pool: str) -> tuple[int, ...]:
-    """The side of each block's conv output (square maps; 'same' padding keeps the side,
-    a 2×2 pool halves it, rounding down)."""
-    sides, side = [], size
-    for _ in range(blocks):
-        sides.append(side)
-        side = side // 2 if pool != "none" else side
-    return tuple(sides)
-
-
 def prepare(images: Tensor | np.ndarray, size: int) -> Tensor:
     """8×8 digit images (N, 64) or (N, 8, 8), pixels in [0, 1] → float32 (N, 1, size, size):
     as they are for size 8, else upsampled bilinearly (the session and a drawn digit go

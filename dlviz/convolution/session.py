@@ -1,6 +1,6 @@
 """The CNN live session: a SmallCnn trained with Adam on scikit-learn's 8×8 digits (upsampled
 to 16×16 by default), snapshotting losses, train and test accuracy, every layer's filters and
-a probe image's feature maps, the confusion matrix and the worst mistakes. A LiveSession.
+a probe image's feature maps, the confusion matrix and the worst mistakes. A PacedSession.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from torch import Tensor
 from dlviz.convolution.model import POOLS, SmallCnn, prepare
 from dlviz.data import load_classification
 from dlviz.device import DEVICE
-from dlviz.knobs import Config, knob, pace_knob, pace_steps, seed_knob
-from dlviz.live import Evaluation, LiveSession, Snapshot, history_until_now
+from dlviz.knobs import Config, knob, pace_knob, seed_knob
+from dlviz.live import Evaluation, PacedSession, Snapshot, history_until_now
 from dlviz.models import seeded_weights
 from dlviz.optimizers import build_optimizer, set_learning_rate
 
 WORST = 8  # the most confidently wrong test images a snapshot keeps
-MAX_CHECK_EVERY = 100  # at pace "max", steps between evaluations within a tick
 SIZES = {8: "8×8 (as scikit-learn has them)", 16: "16×16 (upsampled)"}
 
 
@@ -88,9 +87,12 @@ class CnnSnapshot(Snapshot):
     worst_confidence: np.ndarray  # (≤ WORST,) probability given to the wrong class
 
 
-class CnnSession(LiveSession[CnnConfig, CnnSnapshot]):
+class CnnSession(PacedSession[CnnConfig, CnnSnapshot]):
     """Trains a SmallCnn on shuffled mini-batches of the digits' training split (70 %),
-    a pace's steps per chunk, evaluating on both splits in eval mode."""
+    a pace's steps per chunk, evaluating on both splits in eval mode (at pace "max" every
+    100 steps: an evaluation costs about as much as 5 training steps)."""
+
+    max_check_every = 100
 
     def _setup(self) -> None:
         cfg = self.config
@@ -106,19 +108,14 @@ class CnnSession(LiveSession[CnnConfig, CnnSnapshot]):
         self._batches = torch.Generator().manual_seed(cfg.seed + 1)
         self._order = torch.empty(0, dtype=torch.int64)
         self._test_probs: Tensor | None = None
-        self._apply_live()
 
     def _series(self) -> tuple[str, ...]:
         return ("loss", "test_loss", "train_accuracy", "test_accuracy")
 
-    def chunk_words(self) -> str:
-        steps = pace_steps(self.config.pace)
-        return f"{steps} step{'s' if steps > 1 else ''}"
-
     def _apply_live(self) -> None:
         """The learning rate; the pace sets how often a tick evaluates."""
         set_learning_rate(self.optimizer, self.config.learning_rate)
-        self.check_every = MAX_CHECK_EVERY if self.config.pace == "max" else 1
+        super()._apply_live()
 
     def _next_batch(self) -> Tensor:
         """Indices of the next mini-batch: a seeded shuffle of the training set, epoch after
@@ -132,7 +129,7 @@ class CnnSession(LiveSession[CnnConfig, CnnSnapshot]):
     def _chunk(self) -> None:
         """A pace's worth of Adam steps on mini-batches, in train mode (batch statistics)."""
         self.model.train()
-        for _ in range(pace_steps(self.config.pace)):
+        for _ in range(self.chunk_steps):
             idx = self._next_batch()
             self.optimizer.zero_grad(set_to_none=True)
             loss = F.cross_entropy(self.model(self.x_train[idx]), self.y_train[idx])

@@ -7,31 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from dlviz.convolution.model import prepare
-from dlviz.convolution.receptive import Layer, receptive_box
+from dlviz.convolution.hand import latex_number
+from dlviz.convolution.images import UploadError, digit_from
+from dlviz.convolution.model import SmallCnn, prepare
+from dlviz.convolution.receptive import Layer, receptive_box, receptive_fields
+from dlviz.convolution.session import CnnSnapshot
 from dlviz.convolution.windows import Window, conv_windows
 from dlviz.knobs import Config, knob
-
-
-class TrainedCnn(Protocol):
-    """What a CnnSnapshot offers these functions."""
-
-    size: int
-    kernel: int
-    pool: str
-    weights: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    readout_weight: np.ndarray
-    readout_bias: np.ndarray
-    probe: np.ndarray
-    conv: tuple[np.ndarray, ...]
-    pooled: tuple[np.ndarray, ...]
+from dlviz.models import seeded_weights
 
 
 def spatial_layers(kernel: int, blocks: int, pool: str) -> list[Layer]:
@@ -60,6 +48,7 @@ class Unit:
     channel_sums: np.ndarray  # (C_in,) Σ of each input channel's products
     relu: float  # max(0, value)
     box: tuple[int, int, int, int]  # (row0, row1, col0, col1) seen of the input image
+    field: int  # the side of its receptive field away from the border, input pixels
 
     @property
     def value(self) -> float:
@@ -67,7 +56,7 @@ class Unit:
         return self.window.value
 
 
-def open_unit(snap: TrainedCnn, layer: int, channel: int, row: int, col: int) -> Unit:
+def open_unit(snap: CnnSnapshot, layer: int, channel: int, row: int, col: int) -> Unit:
     """Unit `channel` of conv layer `layer` at (row, col) of its output, on the probe image;
     IndexError naming the range when an index is outside the network."""
     blocks = len(snap.weights)
@@ -84,8 +73,18 @@ def open_unit(snap: TrainedCnn, layer: int, channel: int, row: int, col: int) ->
     stack = spatial_layers(snap.kernel, layer + 1, snap.pool)
     stack = stack[:-1] if snap.pool != "none" else stack  # the unit comes before its pool
     box = receptive_box(stack, row, col, snap.size, snap.size)
+    field = receptive_fields(stack)[-1].size
     return Unit(layer, channel, row, col, window, weights[channel], bias,
-                window.products.sum(axis=(1, 2)), max(0.0, window.value), box)  # fmt: skip
+                window.products.sum(axis=(1, 2)), max(0.0, window.value), box, field)  # fmt: skip
+
+
+def open_picked(snap: CnnSnapshot, pick: UnitConfig) -> Unit:
+    """The unit `pick` names (1-based, as the knobs show it), each index clamped to the
+    network (an address may name row 9 of a 4×4 map)."""
+    layer = min(pick.layer, len(snap.conv)) - 1
+    c, h, w = snap.conv[layer].shape
+    return open_unit(snap, layer, min(pick.channel, c) - 1, min(pick.row, h) - 1,
+                     min(pick.col, w) - 1)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,23 +97,41 @@ class Reading:
     probs: np.ndarray
 
 
+def trained_network(snap: CnnSnapshot) -> SmallCnn:
+    """The snapshot's network as a SmallCnn in eval mode: its batch norm already folded into
+    the conv weights, so one without batch norm computes what the trained one does."""
+    widths = snap.weights[0].shape[0]
+    with seeded_weights(0):  # built, then overwritten: leave every other generator alone
+        net = SmallCnn(snap.size, len(snap.weights), widths, snap.kernel, snap.pool, False)
+    with torch.no_grad():
+        for conv, w, b in zip(net.convs, snap.weights, snap.biases, strict=True):
+            conv.weight.copy_(torch.as_tensor(w)), conv.bias.copy_(torch.as_tensor(b))
+        net.readout.weight.copy_(torch.as_tensor(snap.readout_weight))
+        net.readout.bias.copy_(torch.as_tensor(snap.readout_bias))
+    return net.eval()
+
+
 @torch.no_grad()
-def read_digit(snap: TrainedCnn, digit: np.ndarray) -> Reading:
+def read_digit(snap: CnnSnapshot, digit: np.ndarray) -> Reading:
     """Classify one 8×8 digit image (pixels in [0, 1], ink bright) with the snapshot's
-    weights, as the network does in eval mode (batch norm is already folded in)."""
+    weights, as the network does in eval mode."""
     x = prepare(np.asarray(digit, dtype=np.float32)[None], snap.size)  # (1, 1, size, size)
-    image, maps = x[0, 0].numpy(), []
-    for w, b in zip(snap.weights, snap.biases, strict=True):
-        z = F.conv2d(x, torch.as_tensor(w), torch.as_tensor(b), padding=snap.kernel // 2)
-        a = torch.relu(z)  # (1, C, H, W)
-        maps.append(a[0].numpy())
-        x = F.max_pool2d(a, 2) if snap.pool == "max" else a
-        x = F.avg_pool2d(a, 2) if snap.pool == "avg" else x
-    logits = x.flatten(1) @ torch.as_tensor(snap.readout_weight).T + torch.as_tensor(
-        snap.readout_bias
-    )  # (1, 10)
-    probs = torch.softmax(logits[0], 0).numpy()
-    return Reading(image, tuple(maps), probs)
+    seen = trained_network(snap).stages(x)
+    maps = tuple(a[0].numpy() for a in seen.relu)  # (C, H, W) per block
+    return Reading(x[0, 0].numpy(), maps, torch.softmax(seen.logits[0], 0).numpy())
+
+
+def read_learners_digit(
+    snap: CnnSnapshot, upload: bytes | None, drawing: np.ndarray | None
+) -> tuple[Reading | None, str | None]:
+    """(the network's reading of the learner's digit, why there is none): from an uploaded
+    photo when there is one, else from the canvas's pixels (RGBA); (None, None) while
+    nothing is drawn, (None, a one-line reason) for an upload that can't be used."""
+    try:
+        digit = digit_from(upload, drawing)
+    except UploadError as err:
+        return None, str(err)
+    return (None if digit is None else read_digit(snap, digit)), None
 
 
 @dataclass(frozen=True)
@@ -128,27 +145,23 @@ class UnitConfig(Config):
     col: int = knob(4, "Column", low=1, high=16, step=1)
 
 
-def _term(v: float) -> str:
-    return f"({v:.3g})" if v < 0 else f"{v:.3g}"
-
-
 def unit_line(unit: Unit, max_terms: int = 5) -> str:
     """The unit's sum in LaTeX: each input channel's Σ patch × weights (the first
     `max_terms`, then "…": more overflow a laptop's width), plus the bias, the total, and what
     ReLU passes on."""
-    sums = [_term(float(s)) for s in unit.channel_sums[:max_terms]]
+    sums = [latex_number(float(s)) for s in unit.channel_sums[:max_terms]]
     if len(unit.channel_sums) > max_terms:
         sums.append(r"\dots")
     several = len(unit.channel_sums) > 1
     label = r"\text{one sum per input map}" if several else r"\sum \text{patch} \times w"
     return (
         rf"z = \underbrace{{{' + '.join(sums)}}}_{{{label}}} + \underbrace{{"
-        rf"{_term(unit.bias)}}}_{{b}} = {unit.value:.4g}, \qquad \operatorname{{ReLU}}(z) = "
+        rf"{latex_number(unit.bias)}}}_{{b}} = {unit.value:.4g}, \qquad \operatorname{{ReLU}}(z) = "
         rf"{unit.relu:.4g}"
     )
 
 
-def unit_limits(snap: TrainedCnn) -> dict[str, dict[str, Any]]:
+def unit_limits(snap: CnnSnapshot) -> dict[str, dict[str, Any]]:
     """The largest value of each UnitConfig knob for this network, as dlviz.ui.knobs takes
     them: the layers it has, and the filters, rows and columns of the layer chosen."""
 

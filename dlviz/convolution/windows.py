@@ -109,6 +109,16 @@ class Windows:
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
 
+    @property
+    def cells(self) -> int:
+        """How many windows (output cells) there are."""
+        return int(self.output.size)
+
+    def cell(self, position: int) -> Pair:
+        """Output (row, col), 0-based, of the 1-based `position` counted row by row, as a
+        learner moves a window along; clamped to the output."""
+        return divmod(min(max(position, 1), self.cells) - 1, self.output.shape[1])
+
     def window(self, i: int, j: int) -> Window:
         """The window of output cell (i, j), 0 ≤ i < Ho, 0 ≤ j < Wo."""
         if not (0 <= i < self.output.shape[0] and 0 <= j < self.output.shape[1]):

@@ -42,18 +42,14 @@ def _padding_bands(shape: tuple[int, int], padding: tuple[int, int]) -> list[dic
     return [cell_box(r, c, "", rows=n, cols=m, fill=PADDING_FILL) for r, c, n, m in bands]
 
 
-def window_panels(
-    w: Any, index: int, *, kernel: np.ndarray | None, kind: str = "conv", height: int = 300
-) -> go.Figure:
-    """Output cell `index` (row-major) of a one-channel dlviz.convolution.windows.Windows, by
-    hand: the padded input (padding greyed, the window's taps outlined), the kernel and
-    patch × kernel (conv; pooling: the patch, max's winner outlined), and the output filled
-    up to this cell, which is outlined. Numbers in every cell, signed on the diverging scale."""
+def window_panels(w: Any, i: int, j: int, *, height: int = 300) -> go.Figure:
+    """Output cell (i, j) of a one-channel dlviz.convolution.windows.Windows, by hand: the
+    padded input (padding greyed, the window's taps outlined), the kernel and patch × kernel
+    (conv; pooling: the patch, max's winner outlined), and the output filled up to this cell
+    (row by row), which is outlined. Numbers in every cell, signed on the diverging scale."""
     ho, wo = w.output.shape
-    if not 0 <= index < ho * wo:
-        raise IndexError(f"window {index} is outside the {ho}×{wo} output")
-    i, j = divmod(index, wo)
-    win = w.window(i, j)
+    win = w.window(i, j)  # IndexError outside the output
+    index, kind = i * wo + j, w.kind
     padded = np.asarray(w.padded, dtype=np.float64)[0]  # (Hp, Wp): one channel shown
     rows, cols = win.rows + w.padding[0], win.cols + w.padding[1]  # taps in padded coordinates
     taps = [cell_box(r, c, OUTLINE) for r in rows for c in cols]
@@ -63,7 +59,7 @@ def window_panels(
     ]
     patch = np.asarray(win.products if kind != "max" else win.patch, dtype=np.float64)[0]
     if kind == "conv":
-        weights = np.asarray(w.weights[0] if kernel is None else kernel, dtype=np.float64)
+        weights = np.asarray(w.weights[0], dtype=np.float64)
         panels.append(("Kernel", weights.shape, [number_cells(weights, peak(weights))], []))
         panels.append(("Patch × kernel", patch.shape, [number_cells(patch, peak(w.products))], []))
     else:
@@ -94,21 +90,14 @@ def _size(a: np.ndarray) -> str:
     return f"{a.shape[0]}×{a.shape[1]}"
 
 
-def photo_panels(
-    image: np.ndarray,
-    kernel: np.ndarray,
-    filtered: np.ndarray,
-    relu: np.ndarray,
-    pooled: np.ndarray,
-    *,
-    signed: bool,
-    height: int = 260,
-) -> dict[str, go.Figure]:
-    """A photo through one kernel: "input" gray (H, W) or RGB (H, W, 3) in [0, 1]; "kernel"
-    (k, k) with its numbers; "output" (H', W'[, 3]) signed about 0 (colour: the mean over
-    channels) when `signed`, else clipped to [0, 1]; "relu" and "pooled" scaled to their max."""
-    img, out = np.asarray(image), np.asarray(filtered, dtype=np.float64)
-    k = np.asarray(kernel, dtype=np.float64)
+def photo_panels(done: Any, *, height: int = 260) -> dict[str, go.Figure]:
+    """A photo through one kernel (a dlviz.convolution.hand.Filtered): "input" gray (H, W) or
+    RGB (H, W, 3) in [0, 1]; "kernel" (k, k) with its numbers; "output" (H', W'[, 3]) signed
+    about 0 (colour: the mean over channels) when the kernel is signed, else clipped to
+    [0, 1]; "relu" and "pooled" scaled to their max."""
+    img, out = np.asarray(done.image), np.asarray(done.output, dtype=np.float64)
+    k = np.asarray(done.kernel, dtype=np.float64)
+    signed, relu, pooled = done.signed, done.relu, done.pooled
     kernel_fig = matrix_row(
         [(f"Kernel {_size(k)}", k.shape, [number_cells(k, peak(k), textfont={"size": 13})], [])],
         height,
@@ -256,18 +245,13 @@ def mistakes(
     return mosaic_figure(rgba, "", height, margin=margin, annotations=titles)
 
 
-def unit_panels(
-    patch: np.ndarray,
-    weights: np.ndarray,
-    products: np.ndarray,
-    *,
-    max_channels: int = 8,
-    height: int | None = None,
-) -> go.Figure:
-    """One unit's sum, input channel by channel: a row per channel (at most `max_channels`)
-    showing patch | weights | patch × weights (each (C, k, k)) with numbers, each column on its
-    own diverging scale, the channel's sum beside it; the title says what is left out."""
-    arrays = [np.asarray(a, dtype=np.float64) for a in (patch, weights, products)]
+def unit_panels(unit: Any, *, max_channels: int = 8, height: int | None = None) -> go.Figure:
+    """One dlviz.convolution.units.Unit's sum, input channel by channel: a row per channel (at
+    most `max_channels`) showing patch | weights | patch × weights (each (C, k, k)) with
+    numbers, each column on its own diverging scale, the channel's sum beside it; the title
+    says what is left out and the total with the bias."""
+    win = unit.window
+    arrays = [np.asarray(a, dtype=np.float64) for a in (win.patch, unit.weights, win.products)]
     c, kh, kw = arrays[2].shape
     shown = min(c, max_channels)
     spans = [peak(a[:shown]) for a in arrays]
@@ -276,7 +260,7 @@ def unit_panels(
     row_h = 1 / shown
     for r in range(shown):
         y_domain = [round(1 - (r + 1) * row_h + 0.08 * row_h, 6), round(1 - r * row_h, 6)]
-        total = cell_number(float(np.nansum(arrays[2][r])))
+        total = cell_number(float(unit.channel_sums[r]))
         notes.append(note(f"in {r + 1}<br>Σ {total}", 11, x=0, y=sum(y_domain) / 2, xanchor="left"))
         for col in range(3):
             suffix = str(r * 3 + col + 1) if r * 3 + col else ""
@@ -287,19 +271,21 @@ def unit_panels(
     for col, head in enumerate(("patch", "weights", "patch × weights")):
         notes.append(note(head, 12, x=0.16 + col * 0.29 + 0.125, y=1, yanchor="bottom"))
     left_out = f" · {c - shown} more not shown" if c > shown else ""
-    total = cell_number(float(np.nansum(arrays[2])))
-    title = f"{c} input channel{'s' if c != 1 else ''}{left_out} · Σ all = {total}"
+    total = f"Σ + bias {cell_number(unit.bias)} = {cell_number(unit.value)}"
+    title = f"{c} input channel{'s' if c != 1 else ''}{left_out} · {total}"
     margin = {"l": 4, "r": 4, "t": 52, "b": 4}
     layout = base_layout(height, title, margin=margin, hovermode=False, annotations=notes, **axes)
     return go.Figure(traces, layout)
 
 
 def receptive_view(
-    image: np.ndarray, box: tuple[int, int, int, int], *, height: int = 260
+    image: np.ndarray, box: tuple[int, int, int, int], field: int, *, height: int = 260
 ) -> go.Figure:
-    """The input picture (H, W) with the box (row0, row1, col0, col1, inclusive) of pixels
-    one unit sees outlined."""
+    """The input picture (H, W) with the box (row0, row1, col0, col1, inclusive, 0-based) of
+    pixels one unit sees outlined; the title counts from 1 and gives the receptive field's
+    side `field` (the box is smaller at the border)."""
     r0, r1, c0, c1 = (int(b) for b in box)
-    fig = picture(image, height=height, title=f"Sees rows {r0}–{r1}, columns {c0}–{c1}")
+    title = f"Receptive field {field}×{field}: rows {r0 + 1}–{r1 + 1}, columns {c0 + 1}–{c1 + 1}"
+    fig = picture(image, height=height, title=title)
     fig.add_shape(cell_box(r0, c0, OUTLINE, rows=r1 - r0 + 1, cols=c1 - c0 + 1))
     return fig

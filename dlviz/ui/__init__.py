@@ -16,7 +16,7 @@ from dlviz.ui.knobs import (
     knobs,
     make_config,
 )
-from dlviz.ui.live import TICK_BUDGET_S, TICK_INTERVAL_S, last_snapshot, live_panel, tick_budget
+from dlviz.ui.live import TICK_BUDGET_S, TICK_INTERVAL_S, last_snapshot, live_panel
 from dlviz.ui.pictures import drawing, upload
 from dlviz.ui.race import PER_CONTESTANT, race_panel, race_readouts, stopped_captions
 from dlviz.ui.text import code, escape
@@ -60,6 +60,5 @@ __all__ = [
     "render",
     "sidebar",
     "stopped_captions",
-    "tick_budget",
     "upload",
 ]

@@ -56,10 +56,10 @@ def _session(key: str, config: C, factory: Callable[[C], LiveSession[C, S]]) -> 
     return current
 
 
-def tick_budget(pace: str) -> float:
-    """The training time of one tick of a paced session (see dlviz.knobs.pace_knob): a whole
-    TICK_BUDGET_S at "max", else 0 s, which trains exactly one chunk of the pace's steps."""
-    return TICK_BUDGET_S if pace == "max" else 0.0
+def tick_budget(config: Config) -> float:
+    """The training time of one tick: TICK_BUDGET_S, except for a paced config (see
+    dlviz.knobs.pace_knob) below "max": 0 s, which trains exactly one chunk of its steps."""
+    return TICK_BUDGET_S if getattr(config, "pace", "max") == "max" else 0.0
 
 
 def _ticket() -> str:
@@ -150,18 +150,20 @@ def live_panel(
     draw: Callable[[S], None],
     *,
     readouts: Readouts | None = None,
-    budget_s: float = TICK_BUDGET_S,
+    budget_s: float | None = None,
     interval_s: float = TICK_INTERVAL_S,
     advice: str = DIVERGENCE_ADVICE,
 ) -> None:
     """Run/Pause toggle, Step and Reset buttons, and a live fragment that trains for
-    `budget_s` per tick (every `interval_s` s while running), shows a row of metrics (`Step`
-    first, then `readouts(snapshot)` as (label, value) pairs) and calls `draw(snapshot)`.
-    A halted session shows its reason and `advice` (what to try). Nothing is drawn for a
-    config that could not be made (None: make_config already said why).
+    `budget_s` per tick (default `tick_budget(config)`) every `interval_s` s while running,
+    shows a row of metrics (`Step` first, then `readouts(snapshot)` as (label, value) pairs)
+    and calls `draw(snapshot)`. A halted session shows its reason and `advice` (what to try).
+    Nothing is drawn for a config that could not be made (None: make_config already said
+    why).
     Widget keys: `{key}_run`, `{key}_step`, `{key}_reset`; the session is `{key}_session`."""
     if config is None:
         return
+    budget_s = tick_budget(config) if budget_s is None else budget_s
     session_key = f"{key}_session"
     session = _session(session_key, config, factory)
     running = _controls(key, session, factory)

@@ -52,8 +52,10 @@ def test_bad_configs_raise_value_errors_naming_the_problem(bad, message):
 
 
 def test_pace_sets_the_steps_per_chunk():
-    assert AttentionConfig().pace == "5" and AttentionConfig().chunk_steps == 5
-    assert [AttentionConfig(pace=p).chunk_steps for p in PACES] == [1, 5, 20, 20]
+    assert AttentionConfig().pace == "5"
+    sessions = [AttentionSession(AttentionConfig(pace=p)) for p in PACES]
+    assert [s.chunk_steps for s in sessions] == [1, 5, 20, 20]
+    assert all(s.check_every == 1 for s in sessions)  # a check after every chunk
     session = AttentionSession(AttentionConfig(pace="1"))
     assert session.chunk_words() == "1 step"
     session.step(0.0)  # a zero budget trains one chunk

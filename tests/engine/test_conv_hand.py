@@ -2,10 +2,13 @@
 for typed text and geometry that can't be used, the sum and the size formula written out
 (checked against the windows and torch's output size), pooling, and kernels on a photo."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from dlviz.convolution.hand import (
     EXAMPLE_INPUT,
@@ -13,6 +16,7 @@ from dlviz.convolution.hand import (
     PhotoConfig,
     PoolConfig,
     filter_photo,
+    photo_of,
     pool_by_hand,
     products_line,
     size_formula,
@@ -24,13 +28,15 @@ from dlviz.convolution.kernels import KERNELS
 
 def test_the_tutorials_example_gives_a_smaller_checkerboard():
     hand = work_by_hand(HandConfig())
-    assert hand.problem is None and hand.cells == 9
+    assert hand.problem is None and hand.windows.cells == 9
     checker = (np.indices((3, 3)).sum(0) % 2 == 0) * 5.0  # 5 where the X matches, else 0
     np.testing.assert_array_equal(hand.windows.output, checker)
     line = products_line(hand, 0, 0)
     assert line.startswith("y_{1,1} = 1\\cdot1 + 0\\cdot0") and line.endswith("= 5")
     assert products_line(hand, 0, 1).endswith("= 0")
-    assert hand.at(1) == (0, 0) and hand.at(5) == (1, 1) and hand.at(999) == (2, 2)
+    cell = hand.windows.cell
+    assert cell(1) == (0, 0) and cell(5) == (1, 1) and cell(6) == (1, 2) and cell(999) == (2, 2)
+    assert cell(-3) == (0, 0)
 
 
 @pytest.mark.parametrize(("stride", "padding", "dilation"), [(1, "0", 1), (2, "1", 1),
@@ -77,11 +83,13 @@ def test_max_and_average_pooling_by_hand_match_torch():
     grid = np.arange(30, dtype=np.float64).reshape(5, 6) % 7
     x = torch.as_tensor(grid)[None, None]
     for size, stride in ((2, 2), (3, 1), (2, 1)):
-        biggest, mean = pool_by_hand(grid, PoolConfig(size=size, stride=stride))
+        pooled = pool_by_hand(grid, PoolConfig(size=size, stride=stride))
+        biggest, mean = pooled.windows
+        assert pooled.problem is None and pooled.cells == biggest.output.size
         np.testing.assert_allclose(biggest.output, F.max_pool2d(x, size, stride)[0, 0].numpy())
         np.testing.assert_allclose(mean.output, F.avg_pool2d(x, size, stride)[0, 0].numpy())
     refused = pool_by_hand(np.ones((2, 2)), PoolConfig(size=3))
-    assert isinstance(refused, str) and "only 2 wide" in refused
+    assert refused.windows == () and refused.cells == 0 and "only 2 wide" in refused.problem
 
 
 def test_a_kernel_on_a_photo_then_relu_then_pooling():
@@ -109,3 +117,23 @@ def test_colour_photos_typed_kernels_and_their_fallbacks():
     np.testing.assert_array_equal(bad.kernel, KERNELS["sobel_x"].weights)
     even = filter_photo(image, PhotoConfig(kernel="custom", custom="1 -1; 1 -1"))
     assert "same" in even.problem and "No padding used" in even.problem
+
+
+def test_the_window_position_reaches_every_window_of_the_largest_grid():
+    grid = "; ".join([" ".join(["1"] * 12)] * 12)
+    hand = work_by_hand(HandConfig(grid=grid, kernel="1", padding="2"))
+    assert hand.problem is None and hand.windows.cells == 16 * 16
+    assert HandConfig(position=hand.windows.cells).position == hand.windows.cells
+
+
+def test_a_photo_or_an_upload_and_why_an_upload_cant_be_used():
+    image, problem = photo_of(PhotoConfig(photo="flower", color=True), None)
+    assert image.shape[-1] == 3 and problem is None
+    assert photo_of(PhotoConfig(photo="upload"), None) == (None, None)  # no file yet
+    image, problem = photo_of(PhotoConfig(photo="upload"), b"hello")
+    assert image is None and "not a PNG, JPEG" in problem
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((20, 30), 200, np.uint8)).save(buffer, "PNG")
+    image, problem = photo_of(PhotoConfig(photo="upload"), buffer.getvalue())
+    assert problem is None and image.shape == (20, 30)
+    np.testing.assert_allclose(image, 200 / 255, atol=1e-6)

@@ -7,7 +7,14 @@ import pytest
 import torch
 
 from dlviz.convolution.session import CnnConfig, CnnSession
-from dlviz.convolution.units import open_unit, read_digit
+from dlviz.convolution.units import (
+    UnitConfig,
+    open_picked,
+    open_unit,
+    read_digit,
+    read_learners_digit,
+    unit_line,
+)
 
 
 @pytest.fixture(scope="module", params=["max", "avg", "none"])
@@ -74,3 +81,39 @@ def test_a_digit_read_with_the_snapshot_gets_the_models_probabilities(trained):
     first = read_digit(snap, session.raw_test[0])
     for mine, theirs in zip(first.maps, session.model.stages(session.x_test[:1]).relu, strict=True):
         np.testing.assert_allclose(mine, theirs[0].detach().numpy(), atol=1e-5)
+
+
+def test_a_unit_picked_from_the_address_is_clamped_to_the_network(trained):
+    _, snap = trained
+    filters, side = snap.conv[2].shape[0], snap.conv[2].shape[-1]  # 16 maps, 4×4 when pooled
+    far = open_picked(snap, UnitConfig(layer=3, channel=64, row=16, col=16))
+    assert (far.layer, far.channel, far.row, far.col) == (2, filters - 1, side - 1, side - 1)
+    first = open_picked(snap, UnitConfig(layer=1, channel=2, row=3, col=4))
+    assert (first.layer, first.channel, first.row, first.col) == (0, 1, 2, 3)
+    assert first.field == 3  # one 3×3 conv
+    assert open_picked(snap, UnitConfig(layer=2)).field == (8 if snap.pool != "none" else 5)
+
+
+def test_the_units_sum_is_written_out_with_its_value_and_relu(trained):
+    _, snap = trained
+    unit = open_unit(snap, 1, 0, 1, 1)  # 4 input maps
+    line = unit_line(unit, max_terms=3)
+    assert r"\dots" in line and r"\text{one sum per input map}" in line
+    assert line.endswith(f"= {unit.value:.4g}, \\qquad \\operatorname{{ReLU}}(z) = {unit.relu:.4g}")
+    single = unit_line(open_unit(snap, 0, 0, 1, 1))
+    assert r"\sum \text{patch} \times w" in single and r"\dots" not in single
+
+
+def test_the_learners_digit_from_a_drawing_or_an_upload(trained):
+    _, snap = trained
+    assert read_learners_digit(snap, None, None) == (None, None)
+    blank = np.zeros((64, 64, 4), np.uint8)
+    blank[..., 3] = 255
+    assert read_learners_digit(snap, None, blank) == (None, None)  # nothing drawn
+    drawn = blank.copy()
+    drawn[8:56, 30:34, :3] = 255  # a white stroke on black: a 1
+    reading, problem = read_learners_digit(snap, None, drawn)
+    assert problem is None and reading.probs.shape == (10,)
+    assert reading.probs.sum() == pytest.approx(1.0, abs=1e-5)
+    reading, problem = read_learners_digit(snap, b"hello", drawn)  # the upload comes first
+    assert reading is None and "not a PNG, JPEG" in problem

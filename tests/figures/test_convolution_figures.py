@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import plotly.io as pio
@@ -14,6 +15,7 @@ import pytest
 from figkit import array, assert_finite, types, wire
 from PIL import Image
 
+from dlviz.convolution.hand import Filtered
 from dlviz.convolution.windows import conv_windows, pool_windows
 from dlviz.figures import convolution as fc
 from dlviz.figures import style
@@ -52,9 +54,9 @@ def snap():
 @pytest.mark.parametrize("index", [0, 4, 9, 24])
 def test_window_panels_fill_the_output_up_to_the_window(index):
     w = conv_windows(IMAGE, SOBEL, padding=1)  # (5, 5) output
-    wired = wire(fc.window_panels(w, index, kernel=SOBEL))
-    assert types(wired) == ["heatmap"] * 5  # input, kernel, products, empty output, filled
     i, j = divmod(index, 5)
+    wired = wire(fc.window_panels(w, i, j))
+    assert types(wired) == ["heatmap"] * 5  # input, kernel, products, empty output, filled
     assert titles(wired) == [
         "Input (padded)",
         "Kernel",
@@ -78,7 +80,7 @@ def test_window_panels_fill_the_output_up_to_the_window(index):
 
 def test_window_panels_outline_dilated_taps_with_gaps_and_grey_the_padding():
     w = conv_windows(IMAGE, SOBEL, padding=1, dilation=2, stride=2)
-    wired = wire(fc.window_panels(w, 1, kernel=None))  # kernel from the windows
+    wired = wire(fc.window_panels(w, 0, 1))
     shapes = wired["layout"]["shapes"]
     bands = [s for s in shapes if "fillcolor" in s]
     taps = [s for s in shapes if s["xref"] == "x" and "fillcolor" not in s]
@@ -93,16 +95,16 @@ def test_window_panels_outline_dilated_taps_with_gaps_and_grey_the_padding():
 
 def test_window_panels_for_pooling_mark_the_winner_and_write_minus_infinity():
     w = pool_windows(IMAGE, 2, padding=1, kind="max")  # padded with −∞
-    wired = wire(fc.window_panels(w, 0, kernel=None, kind="max"))
+    wired = wire(fc.window_panels(w, 0, 0))
     assert types(wired) == ["heatmap"] * 4 and titles(wired)[1] == "Patch: the max wins"
     assert wired["data"][0]["text"][0][0] == "−∞"
     assert_finite(wired)  # −∞ coloured as 0, written out
     winner = [s for s in wired["layout"]["shapes"] if s["xref"] == "x2"]
     assert [(s["y0"] + 0.5, s["x0"] + 0.5) for s in winner] == [w.window(0, 0).winner]
-    avg = wire(fc.window_panels(pool_windows(IMAGE, 2, kind="avg"), 3, kernel=None, kind="avg"))
+    avg = wire(fc.window_panels(pool_windows(IMAGE, 2, kind="avg"), 1, 1))
     assert titles(avg)[1] == "Patch ÷ 4" and len(array(avg["data"][-1]["z"])) == 4
     with pytest.raises(IndexError):
-        fc.window_panels(w, 9, kernel=None, kind="max")
+        fc.window_panels(w, 3, 0)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # ∞ × 0 in the engine
@@ -111,7 +113,7 @@ def test_window_panels_survive_nan_and_inf_input():
     hostile[1, 1], hostile[2, 3], hostile[0, 4] = np.nan, np.inf, -np.inf
     w = conv_windows(hostile, SOBEL, padding=1)
     for index in (0, 7, 24):
-        assert assert_finite(wire(fc.window_panels(w, index, kernel=SOBEL))) == 7
+        assert assert_finite(wire(fc.window_panels(w, *divmod(index, 5)))) == 7
 
 
 # --- photo_panels --------------------------------------------------------------------------------
@@ -123,7 +125,7 @@ def test_photo_panels_show_each_stage_with_its_size():
     filtered = rng.normal(size=(8, 10, 3))
     filtered[0, 0] = 0.0
     relu = np.maximum(filtered, 0)
-    figs = fc.photo_panels(photo, SOBEL, filtered, relu, relu[::2, ::2], signed=True)
+    figs = fc.photo_panels(Filtered(photo, SOBEL, filtered, relu, relu[::2, ::2], None))
     assert list(figs) == ["input", "kernel", "output", "relu", "pooled"]
     wired = {k: wire(f) for k, f in figs.items()}
     assert [w["layout"]["title"]["text"] for k, w in wired.items() if k != "kernel"] == [
@@ -147,9 +149,9 @@ def test_photo_panels_unsigned_and_gray_and_hostile():
     gray = np.linspace(0, 1, 36).reshape(6, 6)
     filtered = gray[1:-1, 1:-1] * 3 - 1  # beyond [0, 1]: clipped
     filtered[0, 0] = np.nan
-    figs = fc.photo_panels(
-        gray, SOBEL, filtered, np.maximum(filtered, 0), np.full((2, 2), np.inf), signed=False
-    )
+    blur = np.full((3, 3), 1 / 9)  # no negative weight: the output is drawn unsigned
+    pooled = np.full((2, 2), np.inf)
+    figs = fc.photo_panels(Filtered(gray, blur, filtered, np.maximum(filtered, 0), pooled, None))
     out = shown(wire(figs["output"])["data"][0])
     assert out[0, 0, 3] == 0 and tuple(out[-1, -1, :3]) == (255, 255, 255)
     assert tuple(out[0, 1, :3]) == (0, 0, 0)  # negative clipped to black
@@ -295,32 +297,43 @@ def test_mistakes_show_each_image_with_what_was_said(snap):
 # --- unit_panels, receptive_view -----------------------------------------------------------------
 
 
+def _unit(patch, weights, bias=0.25):
+    """What unit_panels reads of a dlviz.convolution.units.Unit."""
+    products = patch * weights
+    sums = products.sum(axis=(1, 2))
+    window = SimpleNamespace(patch=patch, products=products)
+    return SimpleNamespace(window=window, weights=weights, channel_sums=sums, bias=bias,
+                           value=float(sums.sum() + bias))  # fmt: skip
+
+
 def test_unit_panels_show_each_channel_row_with_its_sum():
     rng = np.random.default_rng(0)
-    patch, weights = rng.normal(size=(11, 3, 3)), rng.normal(size=(11, 3, 3))
-    products = patch * weights
-    wired = wire(fc.unit_panels(patch, weights, products, max_channels=4))
+    unit = _unit(rng.normal(size=(11, 3, 3)), rng.normal(size=(11, 3, 3)))
+    patch, products = unit.window.patch, unit.window.products
+    wired = wire(fc.unit_panels(unit, max_channels=4))
     assert types(wired) == ["heatmap"] * 12  # 4 rows × patch | weights | products
     notes = titles(wired)
     assert notes[:4] == [f"in {c + 1}<br>Σ {cell_number(products[c].sum())}" for c in range(4)]
     assert notes[4:] == ["patch", "weights", "patch × weights"]
-    assert "7 more not shown" in wired["layout"]["title"]["text"]
+    title = wired["layout"]["title"]["text"]
+    assert "7 more not shown" in title
+    assert title.endswith(f"Σ + bias 0.25 = {cell_number(products.sum() + 0.25)}")  # all 11
     np.testing.assert_allclose(array(wired["data"][5]["z"]), products[1], rtol=1e-6)
     spans = [t["zmax"] for t in wired["data"][2::3]]  # the products column, row by row
     assert spans == pytest.approx([np.abs(products[:4]).max()] * 4)  # one scale per column
     assert wired["data"][0]["zmax"] == pytest.approx(np.abs(patch[:4]).max())
     assert wired["data"][0]["texttemplate"] == "%{z:.2f}"
     assert_finite(wired)
-    one = wire(fc.unit_panels(patch[:1], weights[:1], products[:1]))
+    one = wire(fc.unit_panels(_unit(patch[:1], unit.weights[:1])))
     assert "more" not in one["layout"]["title"]["text"] and len(one["data"]) == 3
     hostile = np.full((2, 3, 3), np.nan)
-    assert_finite(wire(fc.unit_panels(hostile, hostile, hostile)))
+    assert_finite(wire(fc.unit_panels(_unit(hostile, hostile))))
 
 
 def test_receptive_view_outlines_the_box(snap):
-    wired = wire(fc.receptive_view(snap.probe, (2, 9, 4, 11)))
+    wired = wire(fc.receptive_view(snap.probe, (2, 9, 4, 11), 8))
     assert types(wired) == ["image"]
     (box,) = wired["layout"]["shapes"]
     assert (box["x0"], box["x1"], box["y0"], box["y1"]) == (3.5, 11.5, 1.5, 9.5)
-    assert "rows 2–9" in wired["layout"]["title"]["text"]
+    assert wired["layout"]["title"]["text"] == "Receptive field 8×8: rows 3–10, columns 5–12"
     assert_finite(wired)
