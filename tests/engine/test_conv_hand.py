@@ -46,13 +46,24 @@ def test_the_size_formula_says_what_torch_computes(stride, padding, dilation):
                      dilation=dilation)  # fmt: skip
     hand = work_by_hand(cfg)  # a 6 × 5 input
     assert hand.problem is None
-    pad = hand.windows.padding
     x = torch.as_tensor(hand.grid)[None, None]
     k = torch.as_tensor(hand.kernel)[None, None]
+    pad = padding if padding == "same" else int(padding)  # torch reads "same" itself
     out = F.conv2d(x, k, stride=stride, padding=pad, dilation=dilation)[0, 0]
     np.testing.assert_allclose(hand.windows.output, out.numpy(), atol=1e-12)
     rows, cols = size_formula(hand).split(r"\qquad ")
     assert rows.endswith(f"= {out.shape[0]}") and cols.endswith(f"= {out.shape[1]}")
+
+
+def test_the_sum_and_the_formula_are_written_out_term_by_term():
+    hand = work_by_hand(HandConfig(grid="1 2 3; 4 5 6; 7 8 9", kernel="1 -2; 3 4"))
+    # window (0, 0) reads [[1, 2], [4, 5]]: 1·1 + 2·(−2) + 4·3 + 5·4 = 29, in reading order
+    assert products_line(hand, 0, 0) == r"y_{1,1} = 1\cdot1 + 2\cdot(-2) + 4\cdot3 + 5\cdot4 = 29"
+    assert products_line(hand, 1, 1) == r"y_{2,2} = 5\cdot1 + 6\cdot(-2) + 8\cdot3 + 9\cdot4 = 53"
+    wide = work_by_hand(HandConfig(stride=2, padding="1"))  # the 5×5 example, padded by 1
+    rows = r"\text{rows: }\left\lfloor \frac{5 + 2\cdot1 - 1\cdot(3-1) - 1}{2} \right\rfloor"
+    rows += " + 1 = 3"
+    assert size_formula(wide) == rows + r"\qquad " + rows.replace("rows", "columns")
 
 
 @pytest.mark.parametrize(
@@ -92,14 +103,15 @@ def test_max_and_average_pooling_by_hand_match_torch():
     assert refused.windows == () and refused.cells == 0 and "only 2 wide" in refused.problem
 
 
-def test_a_kernel_on_a_photo_then_relu_then_pooling():
+@pytest.mark.parametrize(("pool", "reference"), [("max", F.max_pool2d), ("avg", F.avg_pool2d)])
+def test_a_kernel_on_a_photo_then_relu_then_pooling(pool, reference):
     image = load_photo("china", side=64)
-    done = filter_photo(image, PhotoConfig(kernel="sobel_x"))
+    done = filter_photo(image, PhotoConfig(kernel="sobel_x", pool=pool))
     x = torch.as_tensor(image, dtype=torch.float64)[None, None]
     k = torch.tensor(KERNELS["sobel_x"].weights)[None, None]
     np.testing.assert_allclose(done.output, F.conv2d(x, k, padding=1)[0, 0].numpy(), atol=1e-9)
     np.testing.assert_array_equal(done.relu, np.maximum(done.output, 0))
-    pooled = F.max_pool2d(torch.as_tensor(done.relu)[None, None], 2)[0, 0].numpy()
+    pooled = reference(torch.as_tensor(done.relu)[None, None], 2)[0, 0].numpy()
     np.testing.assert_allclose(done.pooled, pooled)
     assert done.signed and done.problem is None
     assert not filter_photo(image, PhotoConfig(kernel="box_blur")).signed

@@ -93,7 +93,8 @@ def test_mutating_a_returned_photo_leaves_the_cache_intact(name):
 # --- uploads that work ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "tolerance"), [("PNG", 0.01), ("JPEG", 0.03)])
+# measured 0.0008 (PNG) and 0.0013 (JPEG, drafted at 1/4 then resized): about 3× that
+@pytest.mark.parametrize(("fmt", "tolerance"), [("PNG", 0.003), ("JPEG", 0.004)])
 def test_png_and_jpeg_round_trip_like_pillows_resize(fmt, tolerance):
     original = Image.fromarray(smooth_rgb(1280, 960))  # a JPEG this big is drafted at 1/4
     data = encode(original, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
@@ -301,7 +302,10 @@ def test_scikit_learn_digits_survive_a_round_trip_through_the_canvas(style):
     x, y = make_digits()
     digits = x.reshape(-1, 8, 8)  # (1797, 64) → (1797, 8, 8)
     back = np.stack([digit_from_drawing(kron_rgba(d, style)) for d in digits[-200:]])
-    assert np.abs(back - digits[-200:]).mean() < 0.05
+    errors = np.abs(back - digits[-200:]).mean(axis=(1, 2))  # (200,) one per digit
+    # most digits come back almost exactly (median 0.0004; a crop off by one pixel: 0.02);
+    # a few shift by a cell because their ink does not fill both bottom and top rows
+    assert np.median(errors) < 0.005 and errors.mean() < 0.05
     classifier = KNeighborsClassifier(n_neighbors=1).fit(x[:-200], y[:-200])
     assert classifier.score(back.reshape(200, 64), y[-200:]) >= 0.9
 
@@ -313,7 +317,7 @@ def test_digit_from_upload_reads_a_photo_of_ink_on_paper():
     paper = np.pad(200 - 150 * ink, 20, constant_values=200)  # grey paper, dark ink, margin
     noisy = paper + np.random.default_rng(1).normal(0, 4, paper.shape)
     data = encode(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), "JPEG", quality=90)
-    assert np.abs(digit_from_upload(data) - digit).mean() < 0.08
+    assert np.abs(digit_from_upload(data) - digit).mean() < 0.05  # measured 0.026
     blank = encode(Image.new("L", (50, 50), 230), "PNG")
     with pytest.raises(UploadError, match="No digit found"):
         digit_from_upload(blank)

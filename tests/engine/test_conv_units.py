@@ -2,10 +2,14 @@
 own output at that position, its receptive box matches the gradient footprint of that unit
 in the model, and a digit read with the snapshot's weights gets the model's probabilities."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 
+from dlviz.convolution.images import digit_from_drawing
+from dlviz.convolution.model import prepare
 from dlviz.convolution.session import CnnConfig, CnnSession
 from dlviz.convolution.units import (
     UnitConfig,
@@ -42,6 +46,7 @@ def test_the_receptive_box_is_the_units_gradient_footprint(trained):
     session, snap = trained
     net = session.model.eval()
     image = session.x_test[0:1].clone().requires_grad_(True)  # the probe (probe=1)
+    footprints = 0
     for layer, maps in enumerate(snap.conv):
         _c, h, w = maps.shape
         for i, j in ((0, 0), (h // 2, w // 2), (h - 1, w - 1)):
@@ -49,9 +54,16 @@ def test_the_receptive_box_is_the_units_gradient_footprint(trained):
             net.stages(image).conv[layer][0, 0, i, j].backward()
             rows, cols = np.nonzero(image.grad[0, 0].abs().numpy() > 0)
             box = open_unit(snap, layer, 0, i, j).box
-            if len(rows):  # a dead path leaves no footprint; the box still bounds it
-                assert box[0] <= rows.min() and rows.max() <= box[1]
-                assert box[2] <= cols.min() and cols.max() <= box[3]
+            if not len(rows):  # every path through a dead ReLU: no footprint to compare
+                continue
+            footprints += 1
+            seen = (rows.min(), rows.max(), cols.min(), cols.max())
+            if snap.pool == "max":  # the gradient only flows through each pool's winner
+                assert box[0] <= seen[0] and seen[1] <= box[1]
+                assert box[2] <= seen[2] and seen[3] <= box[3]
+            else:  # every pixel in the field reaches the unit
+                assert box == seen
+    assert footprints >= 6  # most of the 9 units were compared
     # a first-layer unit in the interior sees exactly its k×k patch
     assert open_unit(snap, 0, 0, 5, 6).box == (4, 6, 5, 7)
 
@@ -100,12 +112,17 @@ def test_the_units_sum_is_written_out_with_its_value_and_relu(trained):
     line = unit_line(unit, max_terms=3)
     assert r"\dots" in line and r"\text{one sum per input map}" in line
     assert line.endswith(f"= {unit.value:.4g}, \\qquad \\operatorname{{ReLU}}(z) = {unit.relu:.4g}")
+    known = SimpleNamespace(channel_sums=np.array([1.5, -0.25]), bias=-0.1, value=1.15, relu=1.15)
+    assert unit_line(known) == (
+        r"z = \underbrace{1.5 + (-0.25)}_{\text{one sum per input map}} + \underbrace{(-0.1)}_{b}"
+        r" = 1.15, \qquad \operatorname{ReLU}(z) = 1.15"
+    )
     single = unit_line(open_unit(snap, 0, 0, 1, 1))
     assert r"\sum \text{patch} \times w" in single and r"\dots" not in single
 
 
 def test_the_learners_digit_from_a_drawing_or_an_upload(trained):
-    _, snap = trained
+    session, snap = trained
     assert read_learners_digit(snap, None, None) == (None, None)
     blank = np.zeros((64, 64, 4), np.uint8)
     blank[..., 3] = 255
@@ -113,7 +130,12 @@ def test_the_learners_digit_from_a_drawing_or_an_upload(trained):
     drawn = blank.copy()
     drawn[8:56, 30:34, :3] = 255  # a white stroke on black: a 1
     reading, problem = read_learners_digit(snap, None, drawn)
-    assert problem is None and reading.probs.shape == (10,)
-    assert reading.probs.sum() == pytest.approx(1.0, abs=1e-5)
+    digit = digit_from_drawing(drawn)  # (8, 8), as the page's canvas gives it
+    with torch.no_grad():
+        x = prepare(digit[None], snap.size)
+        expected = torch.softmax(session.model.eval()(x)[0], 0).numpy()
+    assert problem is None
+    np.testing.assert_allclose(reading.probs, expected, atol=1e-5)
+    np.testing.assert_allclose(reading.image, x[0, 0].numpy())
     reading, problem = read_learners_digit(snap, b"hello", drawn)  # the upload comes first
     assert reading is None and "not a PNG, JPEG" in problem

@@ -186,6 +186,17 @@ def test_max_pool_matches_torch_values_and_indices(size, stride, padding, dilati
     assert win.value == win.patch.max() and win.patch[0][win.winner] == win.value
 
 
+def test_a_non_square_max_pool_names_its_winning_tap_by_row_and_column():
+    x = np.random.default_rng(4).normal(size=(7, 9))
+    windows = pool_windows(x, (2, 3), stride=(2, 3), kind="max")
+    ref, idx = F.max_pool2d(_t(x)[None, None], (2, 3), (2, 3), return_indices=True)
+    np.testing.assert_array_equal(windows.output, ref[0, 0].numpy())
+    for i, j in np.ndindex(windows.output.shape):
+        win = windows.window(i, j)
+        r, c = win.winner  # (tap row, tap column) of the 2 × 3 window
+        assert win.rows[r] * 9 + win.cols[c] == idx[0, 0, i, j]  # the input cell torch picked
+
+
 def test_max_pool_ties_go_to_the_first_tap_like_torch():
     x = np.random.default_rng(1).integers(0, 2, size=(9, 10)).astype(float)  # many ties
     windows = pool_windows(x, 3, stride=2, padding=1)

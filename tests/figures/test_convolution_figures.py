@@ -167,6 +167,15 @@ def test_training_curves_from_a_real_snapshot(snap):
     assert list(figs) == ["loss", "accuracy"]
     loss, accuracy = wire(figs["loss"]), wire(figs["accuracy"])
     assert [t["name"] for t in loss["data"]] == ["train", "test"]
+    for wired, series in (
+        (loss, (snap.history_loss, snap.history_test_loss)),
+        (accuracy, (snap.history_train_accuracy, snap.history_test_accuracy)),
+    ):
+        for trace, values in zip(wired["data"], series, strict=True):  # train, then test
+            y = array(trace["y"])
+            x = array(trace["x"]) if "x" in trace else trace["x0"] + trace["dx"] * np.arange(len(y))
+            np.testing.assert_allclose(x, snap.history_steps)
+            np.testing.assert_allclose(y, values, rtol=1e-6)
     assert loss["layout"]["yaxis"]["type"] == "log"
     assert "cross-entropy" in loss["layout"]["yaxis"]["title"]["text"]
     assert accuracy["layout"]["yaxis"]["tickformat"] == ".0%"
