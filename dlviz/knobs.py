@@ -235,10 +235,10 @@ PACES = ("1", "5", "20", "max")  # steps per view update; "max" trains for a who
 MAX_PACE_STEPS = 20  # the steps one chunk of "max" trains (then it checks, and goes on)
 
 
-def pace_knob() -> Any:
+def pace_knob(default: str = "5") -> Any:
     """The live "Steps per update" field of a topic that trains so fast it must be slowed
     down to be watched: 1, 5 or 20 steps per view update, or "max" (a whole tick)."""
-    return as_field(Knob("5", "Steps per update", options=PACES, widget="segmented", live=True,
+    return as_field(Knob(default, "Steps per update", options=PACES, widget="segmented", live=True,
                          help="1 is slow motion; 2 updates a second. max trains as fast as it "
                          "can.", name="pace"))  # fmt: skip
 

@@ -1,8 +1,9 @@
-"""Networks trained side by side, the base of every race and comparison: k networks on one
-classification task (the 2-D spiral or scikit-learn's digits), fed the same mini-batches in
-lock-step, each judged by its own divergence guard, their whole-training-set losses sampled
-into one bounded History. A subclass builds the nets and optimizers and may record more
-series per net; this module builds no network itself.
+"""Networks trained side by side, the base of every race and comparison: k networks fed the
+same mini-batches in lock-step, each judged by its own divergence guard, their losses on one
+fixed set sampled into one bounded History. By default the task is a classification (the
+2-D spiral or scikit-learn's digits, cross-entropy); a subclass may bring its own data,
+loss and score (`_load`, `_batch`, `_loss`, `_judged`, `score`). A subclass builds the nets
+and optimizers and may record more series per net; this module builds no network itself.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class RaceSnapshot(Snapshot):
     history_steps: np.ndarray  # int64 (m,)
     history_loss: np.ndarray  # (k, m) cross-entropy on the whole training set
     train_loss: np.ndarray  # (k,) now
-    test_accuracy: np.ndarray  # (k,) share of test samples classified right
+    test_accuracy: np.ndarray  # (k,) RaceSession.score: by default the test accuracy
     out: tuple[str | None, ...]  # why a contestant stopped ("stopped at step n: …"), or None
     leader: int | None  # the running contestant with the lowest training loss
 
@@ -70,22 +71,29 @@ RaceSnapshotT = TypeVar("RaceSnapshotT", bound=RaceSnapshot)
 
 class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
     """The lock-step training loop. The config has `task`, `seed` and `batch_size`; a
-    subclass writes `_contestants` (nets mapping a batch (B, inputs) to (logits
-    (B, classes), anything), and their optimizers), `_build_snapshot` (with `race_fields`)
-    and optionally `_extra` series with `_sample`."""
+    subclass writes `_contestants` (nets mapping a batch's inputs to (outputs, anything),
+    and their optimizers), `_build_snapshot` (with `race_fields`) and optionally `_extra`
+    series with `_sample`. `clip_norm`, when set, clips each net's gradient norm."""
 
     check_every = RACE_CHUNK_STEPS
+    clip_norm: float | None = None
 
     def _setup(self) -> None:
+        inputs, classes = self._load()
+        self.nets, self.optimizers = self._contestants(inputs, classes)
+
+    def _load(self) -> tuple[int, int]:
+        """Load the data; return the inputs and the outputs a net needs. By default the
+        config's classification task, batches drawn from shuffled epochs."""
         cfg: Any = self.config
         arrays = load_classification(cfg.task, cfg.seed)
         self.x_train, self.y_train, self.x_test, self.y_test = (
             torch.from_numpy(a).to(DEVICE) for a in arrays
         )
-        task = CLASSIFICATION_TASKS[cfg.task]
-        self.nets, self.optimizers = self._contestants(task.inputs, task.classes)
         self._order_gen = torch.Generator().manual_seed(cfg.seed + 2)
         self._order = torch.empty(0, dtype=torch.int64)
+        task = CLASSIFICATION_TASKS[cfg.task]
+        return task.inputs, task.classes
 
     def _contestants(
         self, inputs: int, classes: int
@@ -119,38 +127,52 @@ class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
         for opt, lr in zip(self.optimizers, rates, strict=True):
             set_learning_rate(opt, lr)
 
-    def _next_batch(self) -> Tensor:
-        """Indices of the next mini-batch: shuffled epochs, shared by every contestant."""
+    def _batch(self) -> Any:
+        """The next mini-batch, shared by every contestant (by default (x, y) from shuffled
+        epochs of the training set)."""
         size = min(self.config.batch_size, len(self.y_train))
         if len(self._order) < size:
             fresh = torch.randperm(len(self.y_train), generator=self._order_gen)
             self._order = torch.cat([self._order, fresh])
         batch, self._order = self._order[:size], self._order[size:]
-        return batch.to(DEVICE)
+        idx = batch.to(DEVICE)
+        return self.x_train[idx], self.y_train[idx]
+
+    def _loss(self, net: nn.Module, batch: Any) -> tuple[Tensor, Any]:
+        """`net`'s loss on `batch` and what else its forward pass returned (by default
+        cross-entropy of its logits)."""
+        x, y = batch
+        logits, aux = net(x)
+        return F.cross_entropy(logits, y), aux
+
+    def _judged(self) -> Any:
+        """The fixed batch the history's losses are measured on (the training set)."""
+        return self.x_train, self.y_train
 
     def _chunk(self) -> None:
         """RACE_CHUNK_STEPS steps of every contestant still running."""
         for _ in range(RACE_CHUNK_STEPS):
-            idx = self._next_batch()
-            xb, yb = self.x_train[idx], self.y_train[idx]
+            batch = self._batch()
             for net, opt, out in zip(self.nets, self.optimizers, self.out):
                 if out is None:
                     opt.zero_grad(set_to_none=True)
-                    logits, _ = net(xb)
-                    F.cross_entropy(logits, yb).backward()
+                    self._loss(net, batch)[0].backward()
+                    if self.clip_norm is not None:
+                        nn.utils.clip_grad_norm_(net.parameters(), self.clip_norm)
                     opt.step()
             self.step_count += 1
 
     @torch.no_grad()
     def _evaluate(self) -> Evaluation:
-        """Whole-training-set loss of each contestant, plus the extra series when the
+        """Each contestant's loss on the judged set, plus the extra series when the
         history will record this check."""
         record = self.history.wants(self.step_count)
         values: dict[str, float] = {}
         losses = []
+        judged = self._judged()
         for i, net in enumerate(self.nets):
-            logits, aux = net(self.x_train)
-            losses.append(float(F.cross_entropy(logits, self.y_train)))
+            loss, aux = self._loss(net, judged)
+            losses.append(float(loss))
             values[f"loss_{i}"] = losses[-1]
             if record:
                 values |= {f"{k}_{i}": v for k, v in self._sample(i, net, aux).items()}
@@ -161,8 +183,9 @@ class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
         return np.stack([self.history.series(f"{kind}_{i}") for i in range(len(self.nets))])
 
     @torch.no_grad()
-    def test_accuracy(self, net: nn.Module) -> float:
-        """Share of test samples `net` classifies right."""
+    def score(self, net: nn.Module) -> float:
+        """The number a race's readout shows of `net` (RaceSnapshot.test_accuracy): by
+        default the share of test samples it classifies right."""
         logits, _ = net(self.x_test)
         return float((logits.argmax(1) == self.y_test).float().mean())
 
@@ -180,5 +203,5 @@ class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
             "step": self.step_count, "halted": self.halted, "names": names, "labels": labels,
             "history_steps": self.history.steps(), "history_loss": self.history_of("loss"),
             "train_loss": losses.astype(np.float32), "out": out, "leader": leader,
-            "test_accuracy": np.array([self.test_accuracy(n) for n in self.nets], np.float32),
+            "test_accuracy": np.array([self.score(n) for n in self.nets], np.float32),
         }  # fmt: skip

@@ -18,6 +18,7 @@ from dlviz.convolution.windows import (
     pool_windows,
     resolve_padding,
 )
+from dlviz.formulas import latex_number
 from dlviz.knobs import Config, knob
 
 EXAMPLE_INPUT = "1 0 1 0 1; 0 1 0 1 0; 1 0 1 0 1; 0 1 0 1 0; 1 0 1 0 1"  # the tutorials' 5×5
@@ -104,12 +105,6 @@ def work_by_hand(cfg: HandConfig) -> Hand:
         else:
             problems.append(f"{err} Showing stride 1, no padding, dilation 1 instead.")
     return Hand(windows, grid, kernel, " ".join(problems) or None)
-
-
-def latex_number(v: float) -> str:
-    """A term of a written-out sum: 3 significant digits, a negative one in brackets."""
-    text = f"{v:.3g}"
-    return f"({text})" if v < 0 else text
 
 
 def products_line(hand: Hand, row: int, col: int) -> str:

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from dlviz.convolution.hand import latex_number
 from dlviz.convolution.images import UploadError, digit_from
 from dlviz.convolution.model import SmallCnn, prepare
 from dlviz.convolution.receptive import Layer, receptive_box, receptive_fields
 from dlviz.convolution.session import CnnSnapshot
 from dlviz.convolution.windows import Window, conv_windows
+from dlviz.formulas import latex_number
 from dlviz.knobs import Config, knob
 from dlviz.models import seeded_weights
 

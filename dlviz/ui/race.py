@@ -43,12 +43,13 @@ def race_panel(
     key: str, config_type: type[C], factory: Callable[[C], LiveSession[C, S]],
     draw: Callable[[S], None], *, contestants: str, columns: Sequence[Sequence[str]],
     noun: str, per_contestant: Callable[[tuple[str, ...]], dict[str, Any]] | None = None,
-    advice: str = DIVERGENCE_ADVICE,
+    advice: str = DIVERGENCE_ADVICE, readouts: Callable[[S], list[tuple[str, str]]] | None = None,
 ) -> None:  # fmt: skip
     """A whole race: knobs of `config_type` laid out in `columns` (lists of field names;
     PER_CONTESTANT marks where `per_contestant(chosen)` draws the contestants' own
     settings, returning config fields), keyed `{key}_{field}`; then the live panel whose
-    view shows the stopped contestants and calls `draw(snapshot)`."""
+    view shows the stopped contestants and calls `draw(snapshot)`, under the metrics
+    `readouts(snapshot)` (default: the leader and each test accuracy)."""
     values: dict[str, Any] = {}
     with controls(key):
         for column, names in zip(st.columns(len(columns), gap="large"), columns):
@@ -69,4 +70,4 @@ def race_panel(
         draw(snap)
 
     config = make_config(config_type, **values)
-    live_panel(key, config, factory, view, readouts=race_readouts, advice=advice)
+    live_panel(key, config, factory, view, readouts=readouts or race_readouts, advice=advice)
