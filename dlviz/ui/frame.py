@@ -43,7 +43,8 @@ TOPICS: tuple[Topic, ...] = (
           "a kernel sliding by hand, edges in photos, a CNN whose every unit you can open"),
     Topic("Attention", "pages/attention.py",
           "scaled dot-product attention step by step, and a transformer whose heads you watch"),
-    Topic("LSTM gates", None, "input, forget and output gates at work on sequences"),
+    Topic("LSTM gates", "pages/lstm_gates.py",
+          "RNN, LSTM and GRU learn to remember; watch their gates and the gradient through time"),
     Topic("GAN", None, "a generator and a discriminator in a live duel"),
 )  # fmt: skip
 
