@@ -178,7 +178,9 @@ class Config:
             object.__setattr__(self, name, k.check(getattr(self, name)))
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         for name, k in declared.items():
-            if k.high_from is not None and values[name] > (top := k.high_from(values)):
+            if k.high_from is None or (k.when is not None and not k.when(values)):
+                continue  # a knob that does not matter here keeps its default, unbounded
+            if values[name] > (top := k.high_from(values)):
                 raise k._error(f"must be at most {top:g} here", values[name])
         self._check()
 

@@ -203,7 +203,7 @@ def sine_sequences(values: Tensor) -> SeqBatch:
 
 def _chars(b: int, s: TaskSettings, gen: torch.Generator) -> SeqBatch:
     text = encoded_story()
-    starts = torch.randint(0, len(text) - s.length - 1, (b,), generator=gen)
+    starts = torch.randint(0, len(text) - s.length, (b,), generator=gen)  # s.length + 1 chars
     windows = torch.stack([text[i : i + s.length + 1] for i in starts.tolist()])
     return char_sequences(windows)
 
@@ -292,7 +292,7 @@ def _unknown(text: str, alphabet: str) -> None:
 
 
 def _typed_recall(text: str, s: TaskSettings) -> SeqBatch:
-    letters = text.replace(" ", "").lower()
+    letters = re.sub(r"\s+", "", text).lower()
     _too_long(len(letters))
     _unknown(letters, RECALL_SYMBOLS[: s.vocab])
     if len(letters) <= s.delay:
@@ -302,7 +302,7 @@ def _typed_recall(text: str, s: TaskSettings) -> SeqBatch:
 
 
 def _typed_brackets(text: str, s: TaskSettings) -> SeqBatch:
-    brackets = text.replace(" ", "")
+    brackets = re.sub(r"\s+", "", text)
     _too_long(len(brackets))
     _unknown(brackets, BRACKETS)
     depth = 0

@@ -13,7 +13,7 @@ one night a small boat came close to the rocks. the keeper saw it from the top o
 tower. she turned the light toward the boat and rang the bell, once, twice, three times.
 the boat turned away from the rocks and went back to the sea. in the morning the people
 from the boat came to the door of the lighthouse with bread and fish. we saw the light,
-they said, and we heard the bell. the keeper wrote in her book that night: the sea was
+they said, and we heard the bell. the keeper wrote in her book that night. the sea was
 rough, the light was bright, and the boat went home.
 
 the keeper had a cat that slept on the warm lamp room floor. the cat did not care for the
@@ -24,13 +24,13 @@ cat.
 
 in the winter the nights were long and the light had more work to do. the keeper cleaned
 the glass in the morning, filled the lamp in the afternoon and lit it in the evening. she
-counted the ships that passed: one, two, three, and on a busy night ten or more. she wrote
+counted the ships that passed. one, two, three, and on a busy night ten or more. she wrote
 the number in her book beside the weather. the book grew thick, and the keeper began a
 second book, and then a third.
 
 in the spring a young man came to learn the work. he asked why she wrote the same words
-every night. the keeper said that a light is a kind of memory: it remembers where the
+every night. the keeper said that a light is a kind of memory. it remembers where the
 rocks are, so that the ships do not have to. the book, she said, remembers the light. the
-young man wrote his first line that night: the sea was calm, and the light was bright.
+young man wrote his first line that night. the sea was calm, and the light was bright.
 the keeper read it, nodded, and went down the stairs to feed the cat.
 """

@@ -120,3 +120,17 @@ def test_high_from_bounds_a_value_by_the_other_values():
     assert Demo(count=5, shown=5).shown == 5
     with pytest.raises(ValueError, match="must be at most 4 here"):
         Demo(count=5, shown=4).replace(count=4, shown=5)
+
+
+@dataclasses.dataclass(frozen=True)
+class Gated(Config):
+    task: str = knob("a", "Task", options=("a", "b"))
+    length: int = knob(5, "Length", low=1, high=10)
+    delay: int = knob(5, "Delay", low=1, high=10, high_from=lambda v: v["length"] - 1,
+                      when=lambda v: v["task"] == "b")  # fmt: skip
+
+
+def test_high_from_binds_only_where_the_knob_matters():
+    assert Gated(task="a", length=5, delay=5).delay == 5  # the delay means nothing for "a"
+    with pytest.raises(ValueError, match="must be at most 4 here"):
+        Gated(task="b", length=5, delay=5)
