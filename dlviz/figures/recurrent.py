@@ -80,6 +80,10 @@ def state_heatmaps(layer: dict[str, np.ndarray], tokens: Sequence[str], *,
         hover = f"{name}<br>step %{{x}} · unit %{{y}}: %{{z:.3f}}"
         trace = matrix_trace(values, weights=gate, text=False, span=span, hover=hover,
                              showscale=False)  # fmt: skip
+        if gate:  # as whole percentages open: one byte a cell instead of four (payload)
+            trace |= {"z": np.rint(100 * np.clip(np.nan_to_num(values), 0, 1)).astype(np.uint8),
+                      "zmax": 100, "hovertemplate": f"{name} gate<br>step %{{x}} · unit "
+                      "%{y}: %{z} % open<extra></extra>"}  # fmt: skip
         trace |= {"x": np.arange(t), "y": np.arange(1, h + 1), "xgap": 0, "ygap": 0,
                   "xaxis": "x", "yaxis": f"y{suffix}"}  # fmt: skip
         traces.append(trace)
