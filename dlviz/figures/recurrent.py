@@ -174,11 +174,13 @@ def signal_reach(signal: np.ndarray, labels: Sequence[str], tokens: Sequence[str
                  height: int = 300) -> go.Figure:  # fmt: skip
     """‖∂ℓ/∂h_t‖ (k, T) along the sequence on a log axis, one line per network: how much
     of the last step's learning signal reaches each earlier step."""
-    signal = np.atleast_2d(np.asarray(signal, dtype=np.float64))
-    floor = 1e-30  # an exact 0 (nothing reaches that step) is drawn at the bottom
+    floor = 1e-30  # an exact 0 (nothing reaches that step), or a NaN, is drawn at the bottom
+    raw = np.atleast_2d(np.asarray(signal, dtype=np.float64))
+    signal = np.maximum(np.nan_to_num(raw, nan=floor, posinf=1e30, neginf=floor), floor)
+    decades = np.log10(signal.max() / signal.min())
     traces = [
         {"type": "scatter", "mode": "lines+markers", "name": label, "x": np.arange(len(tokens)),
-         "y": np.maximum(signal[i], floor).astype(np.float32), "marker": {"size": 4},
+         "y": signal[i].astype(np.float32), "marker": {"size": 4},
          "line": {"color": color, "width": 2}}
         for i, (label, color) in enumerate(zip(labels, cell_colors(labels)))
     ]  # fmt: skip
@@ -187,8 +189,7 @@ def signal_reach(signal: np.ndarray, labels: Sequence[str], tokens: Sequence[str
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         margin={"l": 64, "r": 8, "t": 44, "b": 40}, hovermode="x unified",
         xaxis=axis_ticks(list(tokens)) | {"title": {"text": "step (its input)"}},
-        yaxis={"type": "log", "dtick": "D2" if signal.max() / max(signal[signal > 0].min(
-            initial=1.0), floor) < 1e4 else 2, "exponentformat": "power",
+        yaxis={"type": "log", "dtick": "D2" if decades < 4 else 2, "exponentformat": "power",
                "title": {"text": "‖∂ loss at the end / ∂h_t‖"}},
         shapes=_marks(marked_steps(tokens)),
     )  # fmt: skip
@@ -196,9 +197,12 @@ def signal_reach(signal: np.ndarray, labels: Sequence[str], tokens: Sequence[str
 
 
 def _guess_line(fig: go.Figure, guess: float, text: str) -> go.Figure:
-    fig.add_hline(y=guess, line={"color": GUESS_COLOR, "dash": "dash", "width": 1.5},
-                  annotation={"text": text, "font": {"color": GUESS_COLOR, "size": 11}},
-                  annotation_position="bottom left")  # fmt: skip
+    """A dashed line at `guess` across a loss chart on a log axis, labelled `text`. (A
+    shape takes data values on a log axis; an annotation takes their log10.)"""
+    fig.add_hline(y=guess, line={"color": GUESS_COLOR, "dash": "dash", "width": 1.5})
+    fig.add_annotation(text=text, xref="paper", x=0, xanchor="left", yref="y",
+                       y=float(np.log10(max(guess, 1e-30))), yanchor="top", showarrow=False,
+                       font={"color": GUESS_COLOR, "size": 11})  # fmt: skip
     return fig
 
 
