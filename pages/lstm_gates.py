@@ -33,7 +33,7 @@ if config:
     task = rc.get_memory_task(config.task)
     page.caption("task_rule", label=task.label, rule=task.rule, memory=task.memory)
     with ui.controls("lstm_view"):
-        narrow = {"layer": {"high": config.layers}, "unit": {"high": config.hidden}}
+        narrow = {"layer": {"high": config.layers}, "unit": {"high": config.units}}
         view = rc.GateView(
             **ui.knob_columns(rc.GateView, "lstm_view", ["layer"], ["unit"], **narrow)
         )
@@ -83,7 +83,7 @@ else:
         help_text = rc.get_memory_task(snap.task).typed_help
         typed = ui.knobs(
             rc.TypedConfig,
-            f"lstm_own_{snap.task}",
+            f"lstm_own_{rc.example_slot(snap.task, snap.settings)}",
             "text",
             text={"default": example, "help": f"Type {help_text}."},
         )

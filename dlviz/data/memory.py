@@ -227,15 +227,24 @@ def example_sequence(name: str, settings: TaskSettings) -> str:
     task = get_memory_task(name)
     if task.name == "adding":
         return "0.2 0.9* 0.4 0.1 0.5 0.3 0.8 0.6* 0.7 0.2"
-    if task.name == "recall":
+    if task.name == "recall":  # longer than the longest delay
         symbols = RECALL_SYMBOLS[: settings.vocab]
-        return "".join(symbols[(i * 3 + i // 4) % len(symbols)] for i in range(settings.delay + 12))
+        return "".join(symbols[(i * 3 + i // 4) % len(symbols)] for i in range(36))
     if task.name == "brackets":
         depth = min(settings.depth, 3)
         return ("(" * depth + ")" * depth + "()") * 3
     if task.name == "sine":
         return " ".join(f"{math.sin(2 * math.pi * t / 12):.2f}" for t in range(30))
     return "the light was bright, and the sea was calm."
+
+
+def example_slot(name: str, settings: TaskSettings) -> str:
+    """A short name for the example `example_sequence` gives: the task and the settings that
+    change it (so a typed box keyed by it starts afresh when its example changes)."""
+    task = get_memory_task(name)
+    if task.name == "recall":
+        return f"recall_{settings.vocab}"
+    return f"brackets_{min(settings.depth, 3)}" if task.name == "brackets" else task.name
 
 
 def parse_sequence(name: str, text: str, settings: TaskSettings) -> SeqBatch:

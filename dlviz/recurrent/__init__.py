@@ -4,7 +4,13 @@ own modules for training (model.py), how they are judged (losses.py, readouts.py
 network read on one sequence (reading.py, typed.py), the live session (session.py), the race
 of cells (race.py) and one LSTM step by hand (hand.py). The tasks are dlviz.data.memory's."""
 
-from dlviz.data.memory import MAX_TYPED, MEMORY_TASKS, example_sequence, get_memory_task
+from dlviz.data.memory import (
+    MAX_TYPED,
+    MEMORY_TASKS,
+    example_sequence,
+    example_slot,
+    get_memory_task,
+)
 from dlviz.recurrent.cells import CELL_LABELS, CELLS, GATES, Cell, CellWeights, cell_step, get_cell
 from dlviz.recurrent.hand import (
     EXAMPLE_WEIGHTS,
@@ -49,6 +55,7 @@ __all__ = [
     "WorkedStep",
     "cell_step",
     "example_sequence",
+    "example_slot",
     "gate_line",
     "get_cell",
     "get_memory_task",

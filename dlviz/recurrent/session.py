@@ -73,6 +73,11 @@ class RecurrentConfig(Config):
     def _check(self) -> None:
         check_task(self, self.bidirectional)
 
+    @property
+    def units(self) -> int:
+        """The units of one layer as its gates are drawn: both directions' when bidirectional."""
+        return self.hidden * (2 if self.bidirectional else 1)
+
 
 @dataclass(frozen=True)
 class RecurrentSnapshot(Snapshot):

@@ -168,7 +168,9 @@ def test_every_page_renders(new_page, stem):
 
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
-    for stem in ("playground", "activations", "gradient_descent", "convolution", "attention"):
+    built = ("playground", "activations", "gradient_descent", "convolution", "attention",
+             "lstm_gates")  # fmt: skip
+    for stem in built:
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
 
@@ -518,5 +520,88 @@ def test_convolution_reads_a_digit_drawn_on_the_canvas(new_page):
     expect(_svg(page, "conv_digit_0")).to_be_visible()  # what block 1 sees of the drawing
     expect(bars.locator(".bars .point")).to_have_count(10)  # one bar per class
     page.locator(".st-key-conv_canvas").screenshot(path=ARTIFACTS / "convolution-canvas.png")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+LSTM_CHARTS = ("lstm_diagram", "lstm_loss", "lstm_probe_gates", "lstm_signal", "lstm_own_answers",
+               "lstm_race_loss")  # fmt: skip
+
+# In-page reader of the n-th metric labelled "Step" (a page with two live panels shows one
+# each, in page order): its value as an integer, or null while there are not two.
+READ_NTH_STEP_JS = """(n) => {
+  const ms = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(
+    (m) => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Step');
+  if (ms.length !== 2) return null;
+  const digits = ms[n].querySelector('[data-testid="stMetricValue"]')?.innerText
+    .replace(/[^0-9]/g, '');
+  return digits ? parseInt(digits, 10) : null;
+}"""
+
+
+def nth_step_above(page: Page, n: int, floor: int) -> int:
+    """Wait until the n-th Step metric (0: the first panel) shows more than `floor`; its value."""
+    js = f"() => {{ const v = ({READ_NTH_STEP_JS})({n}); return v !== null && v > {floor}; }}"
+    try:
+        page.wait_for_function(js, polling=50)
+    except PlaywrightTimeout:
+        pytest.fail(f"Step {n + 1} did not rise above {floor}")
+    return int(page.evaluate(READ_NTH_STEP_JS, n))
+
+
+def test_lstm_gates_trains_live_pauses_and_reads_a_typed_sequence(new_page):
+    page = new_page()
+    open_page(page, "/lstm_gates?lstm_pace=max&lstm_hidden=8")
+    expect(page.get_by_role("heading", name="LSTM gates").first).to_be_visible()
+    for key in LSTM_CHARTS:
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    assert nth_step_above(page, 0, -1) == 0 and nth_step_above(page, 1, -1) == 0
+    # Run at pace max: Step rises, and keeps rising tick after tick.
+    label, toggle = run_toggle(page, "lstm_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    step_button = page.locator(".st-key-lstm_step").get_by_role("button", name="Step")
+    expect(step_button).to_be_disabled()
+    first = nth_step_above(page, 0, 0)
+    second = nth_step_above(page, 0, first)
+    nth_step_above(page, 0, second)
+    # Pause: the toggle is off, Step is pressable again and the count holds for 2 s.
+    label.click()
+    expect(toggle).not_to_be_checked()
+    expect(step_button).to_be_enabled()
+    try:
+        page.wait_for_function(
+            f"""() => {{
+              const v = ({READ_NTH_STEP_JS})(0), now = performance.now();
+              if (v === null || v !== window.__lstmHeld) {{
+                window.__lstmHeld = v; window.__lstmSince = now; return false;
+              }}
+              return now - window.__lstmSince >= 2000;
+            }}""",
+            polling=50,
+        )
+    except PlaywrightTimeout:
+        pytest.fail("Step kept changing after lstm_run was switched off")
+    paused = int(page.evaluate(READ_NTH_STEP_JS, 0))
+    assert paused > second and page.evaluate(READ_NTH_STEP_JS, 1) == 0  # the race never ran
+    # Your own sequence: read by the paused network, drawn with one step per number.
+    box = page.locator(".st-key-lstm_own_adding_text input")
+    box.scroll_into_view_if_needed()
+    box.fill("0.3 0.8* 0.1 0.5* 0.2")
+    box.press("Enter")
+    answers = _svg(page, "lstm_own_answers")
+    answers.scroll_into_view_if_needed()
+    expect(answers.locator(".xtick text")).to_have_text(["0.30", "0.80*", "0.10", "0.50*", "0.20"])
+    expect(page.get_by_text(f"The network as of step {paused:,}")).to_be_visible()
+    expect(_svg(page, "lstm_own_gates")).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentWarning")).to_have_count(0)
+    box.fill("0.3 banana")
+    box.press("Enter")
+    expect(page.get_by_text("'banana' is not a number.")).to_be_visible()
+    expect(page.locator(".st-key-lstm_own_answers")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "lstm_gates.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())

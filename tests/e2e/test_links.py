@@ -183,3 +183,84 @@ def test_the_classroom_view_hides_the_controls_and_keeps_the_live_view(new_page)
     expect(page.get_by_text("What to notice")).to_have_count(0)
     assert press_step(page, "pg", 1) > 0
     page.screenshot(path=ARTIFACTS / "classroom.png", full_page=True)
+
+
+# Pages with two live panels (a network and a race) show two "Step" metrics; their copied
+# addresses are checked on the first panel's. Same fields as CASES.
+TWO_PANEL_CASES = {
+    "lstm_gates": (
+        "/lstm_gates",
+        [("select", "lstm_task", "Bracket depth"), ("choice", "lstm_cell", "GRU"),
+         ("slider", "lstm_hidden", -1), ("number", "lstm_seed", 7),
+         ("slider", "lstm_view_unit_8", 2)],  # its key carries its high: 8 units
+        ["lstm_task=Bracket+depth", "lstm_cell=GRU", "lstm_hidden=8", "lstm_seed=7",
+         "lstm_view_unit_8=3"],
+        ["lstm_hidden", "lstm_view_unit_8"], "lstm", 2, ["Accuracy", "Held-out loss"],
+    ),
+}  # fmt: skip
+
+# In-page reader of the first metric labelled "Step" of a page that shows exactly two.
+READ_FIRST_STEP_JS = """() => {
+  const ms = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(
+    (m) => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Step');
+  return ms.length === 2 ?
+    ms[0].querySelector('[data-testid="stMetricValue"]')?.innerText.replace(/[^0-9]/g, '') * 1 :
+    null;
+}"""
+
+
+def first_step(page: Page) -> int:
+    """The first panel's Step, once the page shows both panels' Step metrics."""
+    wait_js(page, f"() => ({READ_FIRST_STEP_JS})() !== null", "not two Step metrics")
+    return int(page.evaluate(READ_FIRST_STEP_JS))
+
+
+def press_first_step(page: Page, panel: str, times: int) -> int:
+    """press_step for the first of two live panels; returns its last Step count."""
+    button = page.locator(f".st-key-{panel}_step").get_by_role("button", name="Step")
+    count = first_step(page)
+    for _ in range(times):
+        button.scroll_into_view_if_needed()
+        button.click()
+        js = f"() => {{ const v = ({READ_FIRST_STEP_JS})(); return v !== null && v > {count}; }}"
+        wait_js(page, js, f"Step did not rise above {count} after pressing {panel}_step")
+        count = first_step(page)
+    return count
+
+
+@pytest.mark.parametrize("name", sorted(TWO_PANEL_CASES))
+def test_a_copied_address_of_a_two_panel_page_reproduces_the_experiment(new_page, name):
+    path, changes, params, sliders, panel, presses, metrics = TWO_PANEL_CASES[name]
+    page = new_page()
+    open_page(page, path)
+    make_changes(page, changes)
+    for param in params:
+        expect(page).to_have_url(re.compile(re.escape(param).replace("\\+", "[+ %]")))
+    open_page(page, page.url)  # settle: the page's own script ran with these values
+    shared = page.url
+    assert press_first_step(page, panel, presses) > 0
+    seen = {label: metric(page, label) for label in metrics}
+    positions = {key: slider_value(page, key) for key in sliders}
+    page.screenshot(path=ARTIFACTS / f"link-{name}-sender.png", full_page=True)
+
+    fresh = new_page()  # a new browser context: a new Streamlit session, nothing shared
+    open_page(fresh, shared)
+    assert {key: slider_value(fresh, key) for key in sliders} == positions
+    press_first_step(fresh, panel, presses)
+    assert {label: metric(fresh, label) for label in metrics} == seen
+    fresh.screenshot(path=ARTIFACTS / f"link-{name}-receiver.png", full_page=True)
+    expect(fresh.get_by_test_id("stException")).to_have_count(0)
+    assert fresh.errors.all() == [], "\n".join(fresh.errors.all())
+
+
+def test_the_lstm_classroom_view_hides_the_controls_and_keeps_the_live_view(new_page):
+    page = new_page()
+    open_page(page, "/lstm_gates?classroom=true&lstm_task=Bracket%20depth")
+    for key in ("lstm_step_x", "lstm_task", "lstm_learning_rate", "lstm_own_brackets_3_text",
+                "lstm_race_cells"):  # fmt: skip
+        expect(page.locator(f".st-key-{key}")).to_be_hidden()
+    expect(page.locator(".st-key-lstm_run")).to_be_visible()
+    expect(page.locator(".st-key-lstm_probe_gates .js-plotly-plot .main-svg").first).to_be_visible()
+    expect(page.get_by_text("What to notice")).to_have_count(0)
+    assert press_first_step(page, "lstm", 1) > 0
+    page.screenshot(path=ARTIFACTS / "classroom-lstm_gates.png", full_page=True)
