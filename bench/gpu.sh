@@ -18,4 +18,5 @@ export PYTHONUNBUFFERED=1
   timeout 60 python3 bench/descent.py --rounds 3
   timeout 60 python3 bench/attention.py --rounds 3 --seeds 3
   timeout 90 python3 bench/convolution.py --rounds 3 --seeds 3
+  timeout 120 python3 bench/recurrent.py --rounds 3 --seeds 2
 } 2>&1 | tee "$log"
