@@ -40,18 +40,17 @@ if config:
 
 
 def reading_view(reading: rc.Reading, snap: rc.RecurrentSnapshot, key: str) -> None:
-    """Answers, the gates of the chosen layer with the chosen unit outlined, its traces."""
-    layer, unit = view.layer - 1, view.unit - 1
+    """Answers; every layer's gates with the chosen unit outlined; that unit's traces."""
+    unit = view.unit - 1
     ui.live_chart(fig.predictions(reading, snap.classes), key=f"{key}_answers")
     page.caption("gates")
-    heat, lines = st.columns([3, 2])
-    with heat:
-        chart = fig.state_heatmaps(reading.layers[layer], reading.tokens, unit=unit)
-        ui.live_chart(chart, key=f"{key}_gates")
+    *heats, lines = st.columns([3] * len(reading.layers) + [2])
+    for k, (column, chart) in enumerate(zip(heats, fig.layer_heatmaps(reading, unit)), start=1):
+        with column:
+            ui.live_chart(chart, key=f"{key}_gates_{k}")
     with lines:
-        ui.live_chart(
-            fig.unit_traces(reading.layers[layer], reading.tokens, unit), key=f"{key}_unit"
-        )
+        traced = reading.layers[view.layer - 1]
+        ui.live_chart(fig.unit_traces(traced, reading.tokens, unit), key=f"{key}_unit")
 
 
 def draw(snap: rc.RecurrentSnapshot) -> None:

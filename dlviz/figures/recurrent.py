@@ -110,6 +110,14 @@ def state_heatmaps(layer: dict[str, np.ndarray], tokens: Sequence[str], *,
     return go.Figure(traces, layout)
 
 
+def layer_heatmaps(reading: Any, unit: int | None = None) -> list[go.Figure]:
+    """state_heatmaps of every layer of a reading, titled "Layer k" when there are several
+    (LSTMVis's users asked to see the layers side by side)."""
+    many = len(reading.layers) > 1
+    return [state_heatmaps(layer, reading.tokens, unit=unit, title=f"Layer {k}" if many else None)
+            for k, layer in enumerate(reading.layers, start=1)]  # fmt: skip
+
+
 def unit_traces(layer: dict[str, np.ndarray], tokens: Sequence[str], unit: int) -> go.Figure:
     """One unit's gates and states along the sequence, one line each (gates dashed)."""
     names = shown_states(layer)

@@ -26,9 +26,16 @@ class TypedConfig(Config):
 
 @dataclass(frozen=True)
 class GateView(Config):
-    """Which layer's gates the heatmaps show, and which unit is traced as lines."""
+    """Which unit is outlined on the heatmaps and traced as lines, and in which layer."""
 
-    layer: int = knob(1, "Layer", low=1, high=2, step=1)
+    layer: int = knob(
+        1,
+        "Layer traced",
+        low=1,
+        high=2,
+        step=1,
+        help="Whose unit the lines follow; both layers' heatmaps are drawn.",
+    )
     unit: int = knob(1, "Unit", low=1, high=64, step=1, help="Outlined on the heatmaps.")
 
 

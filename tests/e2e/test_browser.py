@@ -524,7 +524,7 @@ def test_convolution_reads_a_digit_drawn_on_the_canvas(new_page):
     assert page.errors.all() == [], "\n".join(page.errors.all())
 
 
-LSTM_CHARTS = ("lstm_diagram", "lstm_loss", "lstm_probe_gates", "lstm_signal", "lstm_own_answers",
+LSTM_CHARTS = ("lstm_diagram", "lstm_loss", "lstm_probe_gates_1", "lstm_signal", "lstm_own_answers",
                "lstm_race_loss")  # fmt: skip
 
 # In-page reader of the n-th metric labelled "Step" (a page with two live panels shows one
@@ -596,7 +596,7 @@ def test_lstm_gates_trains_live_pauses_and_reads_a_typed_sequence(new_page):
     answers.scroll_into_view_if_needed()
     expect(answers.locator(".xtick text")).to_have_text(["0.30", "0.80*", "0.10", "0.50*", "0.20"])
     expect(page.get_by_text(f"The network as of step {paused:,}")).to_be_visible()
-    expect(_svg(page, "lstm_own_gates")).to_be_visible()
+    expect(_svg(page, "lstm_own_gates_1")).to_be_visible()
     expect(page.get_by_test_id("stAlertContentWarning")).to_have_count(0)
     box.fill("0.3 banana")
     box.press("Enter")

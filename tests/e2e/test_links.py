@@ -260,7 +260,9 @@ def test_the_lstm_classroom_view_hides_the_controls_and_keeps_the_live_view(new_
                 "lstm_race_cells"):  # fmt: skip
         expect(page.locator(f".st-key-{key}")).to_be_hidden()
     expect(page.locator(".st-key-lstm_run")).to_be_visible()
-    expect(page.locator(".st-key-lstm_probe_gates .js-plotly-plot .main-svg").first).to_be_visible()
+    expect(
+        page.locator(".st-key-lstm_probe_gates_1 .js-plotly-plot .main-svg").first
+    ).to_be_visible()
     expect(page.get_by_text("What to notice")).to_have_count(0)
     assert press_first_step(page, "lstm", 1) > 0
     page.screenshot(path=ARTIFACTS / "classroom-lstm_gates.png", full_page=True)

@@ -625,3 +625,14 @@ def test_a_diverged_reading_sends_only_finite_lines_and_answers():
     wired = wire(heatmaps)  # no NaN or Infinity token: a bad cell is at most an empty cell
     for trace in wired["data"]:
         assert_finite({k: trace[k] for k in ("zmin", "zmax", "x", "y")})  # not null either
+
+
+def test_layer_heatmaps_draw_every_layer_titled_only_when_there_are_several():
+    one = _reading(classes=False)
+    (alone,) = fr.layer_heatmaps(one, unit=1)
+    assert not (alone.layout.title.text or "")
+    two = SimpleNamespace(tokens=one.tokens, layers=(one.layers[0], _layer("gru")))
+    figures = fr.layer_heatmaps(two, unit=1)
+    assert [f.layout.title.text for f in figures] == ["Layer 1", "Layer 2"]
+    assert len(figures[1].data) == len(fr.shown_states(_layer("gru")))
+    assert len(_rects(wire(figures[1]))) == len(figures[1].data)  # unit 1 outlined in each

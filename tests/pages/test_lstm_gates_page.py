@@ -33,11 +33,11 @@ from dlviz.data.memory import (
 
 PAGE = "pages/lstm_gates.py"
 SECTION_CHARTS = (
-    "lstm_diagram", "lstm_loss", "lstm_score", "lstm_probe_answers", "lstm_probe_gates",
-    "lstm_probe_unit", "lstm_signal", "lstm_own_answers", "lstm_own_gates", "lstm_own_unit",
+    "lstm_diagram", "lstm_loss", "lstm_score", "lstm_probe_answers", "lstm_probe_gates_1",
+    "lstm_probe_unit", "lstm_signal", "lstm_own_answers", "lstm_own_gates_1", "lstm_own_unit",
     "lstm_own_signal", "lstm_race_loss", "lstm_race_signal",
 )  # fmt: skip
-OWN_CHARTS = ("lstm_own_answers", "lstm_own_gates", "lstm_own_unit", "lstm_own_signal")
+OWN_CHARTS = ("lstm_own_answers", "lstm_own_gates_1", "lstm_own_unit", "lstm_own_signal")
 TASK_LABELS = {"brackets": "Bracket depth", "recall": "Delayed recall", "sine": "Noisy sine",
                "chars": "Next character"}  # fmt: skip
 
@@ -183,7 +183,7 @@ def test_your_own_sequence_is_read_or_refused_with_the_tasks_sentence():
         said = sentence("adding", typed)
         assert words in said and said in warned(at), (typed, warned(at))
         assert not set(OWN_CHARTS) & set(charts(at))  # nothing drawn for it
-        assert "lstm_probe_gates" in charts(at)  # the panel above is unharmed
+        assert "lstm_probe_gates_1" in charts(at)  # the panel above is unharmed
 
 
 def test_brackets_deeper_than_the_network_was_trained_on_are_refused():
@@ -240,7 +240,7 @@ def test_a_bidirectional_next_value_network_is_refused_and_nothing_breaks():
     assert "switch Bidirectional off for next-value tasks" in error
     assert "there is no network to read" in texts(at.caption)
     assert not [b for b in at.button if b.key == "lstm_step"] and not at.text_input
-    assert "lstm_probe_gates" not in charts(at) and "lstm_diagram" in charts(at)
+    assert "lstm_probe_gates_1" not in charts(at) and "lstm_diagram" in charts(at)
     at.button(key="lstm_race_step").click().run()  # the race still trains
     assert not at.exception and step(at) == 25  # the only Step left is the race's
     at.selectbox(key="lstm_task").set_value("brackets").run()  # bidirectional reads brackets
@@ -250,25 +250,29 @@ def test_a_bidirectional_next_value_network_is_refused_and_nothing_breaks():
     assert session(at).snapshot().probe.layers[0]["hidden"].shape == (50, 32)  # 16 each way
 
 
-def hidden_shown(at, key: str = "lstm_probe_gates") -> np.ndarray:
+def hidden_shown(at, key: str = "lstm_probe_gates_1") -> np.ndarray:
     """The hidden state's heatmap (the last panel) of a gates chart, (units, steps)."""
     (trace,) = [t for t in charts(at)[key]["data"] if t["hovertemplate"].startswith("hidden")]
     return array(trace["z"]).reshape([int(n) for n in trace["z"]["shape"].split(",")])
 
 
-def test_two_layers_let_the_view_choose_layer_2():
+def test_two_layers_are_drawn_side_by_side_and_the_view_traces_either():
     at = open_page(PAGE, {"lstm_hidden": "4"})
     assert not [s for s in at.slider if s.key.startswith("lstm_view_layer")]  # one layer
+    assert "lstm_probe_gates_2" not in charts(at)
     at.segmented_control(key="lstm_layers").set_value(2).run()
     layer = at.slider(key="lstm_view_layer_2")  # the key carries its high
     assert (layer.min, layer.max, layer.value) == (1, 2, 1)
     probe = session(at).snapshot().probe
     first, second = (probe.layers[n]["hidden"] for n in (0, 1))
     assert len(probe.layers) == 2 and not np.allclose(first, second, atol=1e-3)
-    assert np.allclose(hidden_shown(at), first.T, atol=1e-6)
+    assert np.allclose(hidden_shown(at), first.T, atol=1e-6)  # layer 1 on the left
+    assert np.allclose(hidden_shown(at, "lstm_probe_gates_2"), second.T, atol=1e-6)
+    titles = [charts(at)[f"lstm_probe_gates_{k}"]["layout"]["title"]["text"] for k in (1, 2)]
+    assert titles == ["Layer 1", "Layer 2"]
     layer.set_value(2).run()
-    assert not at.exception and np.allclose(hidden_shown(at), second.T, atol=1e-6)
     at.slider(key="lstm_view_unit_4").set_value(3).run()
+    assert not at.exception
     unit = charts(at)["lstm_probe_unit"]
     assert unit["layout"]["title"]["text"] == "Unit 3, step by step"
     (trace,) = [t for t in unit["data"] if t["name"] == "hidden"]
@@ -315,4 +319,4 @@ def test_junk_in_the_url_gives_notes_and_no_raw_html():
     said = texts(at.warning)
     assert "'\\<b\\>x\\</b\\>' is not a number" in said and "<b>" not in said
     assert not any("<b>" in m.value for m in at.markdown)
-    assert "lstm_probe_gates" in charts(at) and not set(OWN_CHARTS) & set(charts(at))
+    assert "lstm_probe_gates_1" in charts(at) and not set(OWN_CHARTS) & set(charts(at))
