@@ -105,11 +105,8 @@ advice = page.words("advice")
 ui.live_panel("conv", config, cv.CnnSession, draw, readouts=readouts, advice=advice)
 
 page.header("Open a unit", "unit")
-snap = ui.last_snapshot("conv") if config else None
-if snap is None:
-    page.caption("no_network")
-else:
-    page.caption("unit_as_of", step=f"{snap.step:,}")
+snap = page.trained("conv", config, "unit_as_of")
+if snap is not None:
     with ui.controls("conv_unit"):
         groups = (["layer"], ["channel"], ["row"], ["col"])
         pick = ui.knob_columns(cv.UnitConfig, "conv_unit", *groups, **cv.unit_limits(snap))

@@ -72,11 +72,8 @@ ui.live_panel(
 )
 
 page.header("Your own sequence", "own")
-snap = ui.last_snapshot("lstm") if config else None
-if snap is None:
-    page.caption("no_network")
-else:
-    page.caption("own_as_of", step=f"{snap.step:,}")
+snap = page.trained("lstm", config, "own_as_of")
+if snap is not None:
     example = rc.example_sequence(snap.task, snap.settings)
     with ui.controls("lstm_own"):
         help_text = rc.get_memory_task(snap.task).typed_help

@@ -16,7 +16,9 @@ from streamlit.errors import StreamlitAPIException
 from dlviz.content import Block, prose
 from dlviz.device import GATE, describe_device
 from dlviz.knobs import Knob
+from dlviz.live import Snapshot
 from dlviz.ui.knobs import BIND, drawn_keys, notes, refused_keys, start_run
+from dlviz.ui.live import last_snapshot
 from dlviz.ui.text import code
 
 CLASSROOM = "classroom"  # the URL parameter (and widget key) of the classroom view
@@ -128,6 +130,17 @@ class Page:
         placeholders filled (escape any user text put in them)."""
         blocks = self.text.section(section, **fill)
         return " ".join(b.text for b in blocks if b.kind == "markdown")
+
+    def trained(self, key: str, config: object, as_of: str) -> Snapshot | None:
+        """The last snapshot of live panel `key` for a view below the panel that reads the
+        trained model, after a caption: content section `as_of` with the snapshot's
+        `{{step}}`, or section "no_network" when there is none (or `config` is None)."""
+        snap = last_snapshot(key) if config is not None else None
+        if snap is None:
+            self.caption("no_network")
+        else:
+            self.caption(as_of, step=f"{snap.step:,}")
+        return snap
 
     def header(self, title: str, section: str | None = None) -> None:
         """A section heading, then (when given) the content section that opens it."""

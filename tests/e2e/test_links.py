@@ -134,9 +134,11 @@ def make_changes(page: Page, changes) -> None:
          "select": pick_option}[kind](page, key, value)  # fmt: skip
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_a_copied_address_reproduces_the_experiment(new_page, name):
-    path, changes, params, sliders, panel, presses, metrics = CASES[name]
+def reproduced(new_page, name: str, case, press) -> None:
+    """Set a page up as `case` says, press its Step, copy the address, open it in a fresh
+    browser context and press Step as often: the sliders and metrics must be the same.
+    `press(page, panel, presses)` presses and returns the Step count."""
+    path, changes, params, sliders, panel, presses, metrics = case
     page = new_page()
     open_page(page, path)
     make_changes(page, changes)
@@ -144,7 +146,7 @@ def test_a_copied_address_reproduces_the_experiment(new_page, name):
         expect(page).to_have_url(re.compile(re.escape(param).replace("\\+", "[+ %]")))
     open_page(page, page.url)  # settle: the page's own script ran with these values
     shared = page.url
-    assert press_step(page, panel, presses) > 0
+    assert press(page, panel, presses) > 0
     seen = {label: metric(page, label) for label in metrics}
     positions = {key: slider_value(page, key) for key in sliders}
     page.screenshot(path=ARTIFACTS / f"link-{name}-sender.png", full_page=True)
@@ -152,11 +154,16 @@ def test_a_copied_address_reproduces_the_experiment(new_page, name):
     fresh = new_page()  # a new browser context: a new Streamlit session, nothing shared
     open_page(fresh, shared)
     assert {key: slider_value(fresh, key) for key in sliders} == positions
-    press_step(fresh, panel, presses)
+    press(fresh, panel, presses)
     assert {label: metric(fresh, label) for label in metrics} == seen
     fresh.screenshot(path=ARTIFACTS / f"link-{name}-receiver.png", full_page=True)
     expect(fresh.get_by_test_id("stException")).to_have_count(0)
     assert fresh.errors.all() == [], "\n".join(fresh.errors.all())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_copied_address_reproduces_the_experiment(new_page, name):
+    reproduced(new_page, name, CASES[name], press_step)
 
 
 def test_junk_in_the_address_shows_the_defaults_and_a_note(new_page):
@@ -230,27 +237,7 @@ def press_first_step(page: Page, panel: str, times: int) -> int:
 
 @pytest.mark.parametrize("name", sorted(TWO_PANEL_CASES))
 def test_a_copied_address_of_a_two_panel_page_reproduces_the_experiment(new_page, name):
-    path, changes, params, sliders, panel, presses, metrics = TWO_PANEL_CASES[name]
-    page = new_page()
-    open_page(page, path)
-    make_changes(page, changes)
-    for param in params:
-        expect(page).to_have_url(re.compile(re.escape(param).replace("\\+", "[+ %]")))
-    open_page(page, page.url)  # settle: the page's own script ran with these values
-    shared = page.url
-    assert press_first_step(page, panel, presses) > 0
-    seen = {label: metric(page, label) for label in metrics}
-    positions = {key: slider_value(page, key) for key in sliders}
-    page.screenshot(path=ARTIFACTS / f"link-{name}-sender.png", full_page=True)
-
-    fresh = new_page()  # a new browser context: a new Streamlit session, nothing shared
-    open_page(fresh, shared)
-    assert {key: slider_value(fresh, key) for key in sliders} == positions
-    press_first_step(fresh, panel, presses)
-    assert {label: metric(fresh, label) for label in metrics} == seen
-    fresh.screenshot(path=ARTIFACTS / f"link-{name}-receiver.png", full_page=True)
-    expect(fresh.get_by_test_id("stException")).to_have_count(0)
-    assert fresh.errors.all() == [], "\n".join(fresh.errors.all())
+    reproduced(new_page, name, TWO_PANEL_CASES[name], press_first_step)
 
 
 def test_the_lstm_classroom_view_hides_the_controls_and_keeps_the_live_view(new_page):
