@@ -165,6 +165,7 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
 
     check_every: int = 1  # steps between checks
     history_points: int = 1000  # samples the history keeps (it thins itself when full)
+    guard_settings: Mapping[str, float] = {}  # DivergenceGuard's rules, where a topic differs
 
     def __init__(self, config: ConfigT) -> None:
         self.config: ConfigT = config
@@ -174,7 +175,7 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
         self._checked_at = -1
         self._setup()
         self.history = History(self._series(), self.history_points)
-        self.guards = [DivergenceGuard() for _ in range(self._watched())]
+        self.guards = [DivergenceGuard(**self.guard_settings) for _ in range(self._watched())]
         self.out: list[str | None] = [None] * len(self.guards)  # why each network stopped
         self.out_at: list[int | None] = [None] * len(self.guards)  # and at which step
         self.latest = self._check()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -23,6 +23,8 @@ from dlviz.ui.text import escape
 C = TypeVar("C", bound=Config)
 S = TypeVar("S", bound=Snapshot)
 Readouts = Callable[[S], list[tuple[str, str]]]
+# A button beside Step: (key suffix, label, the session's method it calls, help).
+Action = tuple[str, str, str, str]
 
 TICK_BUDGET_S = 0.4  # training time per live tick
 TICK_INTERVAL_S = 0.5  # time between ticks: 2 view updates a second
@@ -66,10 +68,12 @@ def _ticket() -> str:
     return st.session_state.setdefault("dlviz_ticket", uuid.uuid4().hex)
 
 
-def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None) -> int:
-    """Train for `budget_s` through the compute gate, waiting up to `wait_s` (default
-    `budget_s`) for a slot. Returns 0 if it trained, else the queue position it waits at.
-    An unexpected error pauses the session with the reason instead of crashing the page."""
+def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None,
+             action: str | None = None) -> int:  # fmt: skip
+    """Train for `budget_s` (or call the session's method `action` instead) through the
+    compute gate, waiting up to `wait_s` (default `budget_s`) for a slot. Returns 0 if it
+    trained, else the queue position it waits at. An unexpected error pauses the session
+    with the reason instead of crashing the page."""
     ticket = _ticket()  # kept locally: session state may be gone by the `finally`
     position = GATE.try_enter(ticket, wait_s=budget_s if wait_s is None else wait_s)
     if position:
@@ -77,7 +81,7 @@ def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None)
     try:
         with _lock(session):  # the halt too: a tick in another thread must not undo it
             try:
-                session.step(budget_s)
+                getattr(session, action)() if action else session.step(budget_s)
             except (RuntimeError, ValueError, FloatingPointError, OverflowError) as err:
                 session.halt(f"Training stopped with an error: {err}")
     finally:
@@ -90,9 +94,10 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _step_once(session_key: str, notice_key: str) -> None:
-    """Step button callback: one chunk now, or a note when every training slot is busy."""
-    position = _guarded(st.session_state[session_key], 0.0, wait_s=1.0)
+def _step_once(session_key: str, notice_key: str, action: str | None = None) -> None:
+    """Step button callback: one chunk now (or the session's method `action`), or a note
+    when every training slot is busy."""
+    position = _guarded(st.session_state[session_key], 0.0, wait_s=1.0, action=action)
     if position:
         st.session_state[notice_key] = (
             f"Every training slot is busy ({_ordinal(position)} in line): press Step again "
@@ -106,12 +111,15 @@ def _reset(session_key: str, factory: Callable[[Any], LiveSession]) -> None:
     st.session_state[session_key] = factory(st.session_state[session_key].config)
 
 
-def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSession]) -> bool:
-    """Run toggle, Step and Reset buttons; returns whether the session is running."""
+def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSession],
+              actions: Sequence[Action] = ()) -> bool:  # fmt: skip
+    """Run toggle, Step and Reset buttons, then one button per action; returns whether the
+    session is running."""
     session_key, run_key, notice_key = f"{key}_session", f"{key}_run", f"{key}_notice"
     if session.halted and st.session_state.get(run_key):
         st.session_state[run_key] = False  # a halted run shows as paused
-    buttons = st.columns([1.2, 1, 1, 5], vertical_alignment="center")
+    buttons = st.columns([1.2, 1, 1, *[1.6] * len(actions), 5 - 1.6 * len(actions) + 0.1],
+                         vertical_alignment="center")  # fmt: skip
     halted = bool(session.halted)
     running = buttons[0].toggle(
         "Run", key=run_key, disabled=halted, help="Train continuously; switch off to pause."
@@ -125,6 +133,9 @@ def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSessi
         "Reset", key=f"{key}_reset", help="Start again from fresh weights.",
         on_click=_reset, args=(session_key, factory),
     )  # fmt: skip
+    for column, (name, label, method, help_text) in zip(buttons[3:], actions):
+        column.button(label, key=f"{key}_{name}", disabled=running or halted, help=help_text,
+                      on_click=_step_once, args=(session_key, notice_key, method))  # fmt: skip
     if notice := st.session_state.pop(notice_key, None):
         st.caption(f":material/hourglass_top: {notice}")
     if not running:
@@ -153,8 +164,10 @@ def live_panel(
     budget_s: float | None = None,
     interval_s: float = TICK_INTERVAL_S,
     advice: str = DIVERGENCE_ADVICE,
+    actions: Sequence[Action] = (),
 ) -> None:
-    """Run/Pause toggle, Step and Reset buttons, and a live fragment that trains for
+    """Run/Pause toggle, Step and Reset buttons (and a button per `actions` entry, calling
+    that method of the session once, as Step does), and a live fragment that trains for
     `budget_s` per tick (default `tick_budget(config)`) every `interval_s` s while running,
     shows a row of metrics (`Step` first, then `readouts(snapshot)` as (label, value) pairs)
     and calls `draw(snapshot)`. A halted session shows its reason and `advice` (what to try).
@@ -166,7 +179,7 @@ def live_panel(
     budget_s = tick_budget(config) if budget_s is None else budget_s
     session_key = f"{key}_session"
     session = _session(session_key, config, factory)
-    running = _controls(key, session, factory)
+    running = _controls(key, session, factory, actions)
 
     @st.fragment(run_every=interval_s if running else None)
     def live_view() -> None:
