@@ -1,0 +1,63 @@
+"""What the GAN page shows of a 2-D session besides its figures: the plane's switchable
+layers, the D-only and G-only buttons, the learner's drawing as target points, the readouts
+and a warning when the generator collapses onto a few modes. No torch, no streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dlviz.gan.session import MIN_DRAWN, GanSnapshot
+from dlviz.gan.targets import points_from_drawing
+from dlviz.knobs import Config, knob
+
+LAYERS = {"surface": "D's landscape", "real": "Real points", "fake": "Fake points",
+          "arrows": "G's gradients", "manifold": "G's manifold"}  # fmt: skip
+# The buttons beside Step (dlviz.ui.live_panel's actions): key, label, method, help.
+PLAYER_STEPS = (
+    ("d_only", "Train D only", "train_d", "One step of the discriminator alone."),
+    ("g_only", "Train G only", "train_g", "One step of the generator alone."),
+)
+
+
+@dataclass(frozen=True)
+class PlaneView(Config):
+    """Which layers the plane draws (nothing here retrains)."""
+
+    layers: tuple[str, ...] = knob(tuple(LAYERS), "Show", options=tuple(LAYERS), labels=LAYERS,
+                                   count=(0, len(LAYERS)))  # fmt: skip
+
+
+def drawn_target(rgba: np.ndarray | None) -> tuple[tuple[float, float], ...]:
+    """A canvas drawing as the points of a target, rounded to 0.01 (empty when nothing or
+    too little is drawn)."""
+    if rgba is None:
+        return ()
+    points = np.round(points_from_drawing(rgba), 2)
+    return tuple(map(tuple, points.tolist())) if len(points) >= MIN_DRAWN else ()
+
+
+def game_readouts(snap: GanSnapshot) -> list[tuple[str, str]]:
+    """Modes covered (for a mixture) or KL, then JS and both losses."""
+    first = ([("Modes covered", f"{snap.covered} of {len(snap.modes)}")]
+             if snap.modes is not None else [("KL(real ‖ fake)", f"{snap.kl:.3g}")])  # fmt: skip
+    return [*first, ("JS", f"{snap.js:.3f}"), ("D's loss", f"{snap.d_loss:.3g}"),
+            ("G's loss", f"{snap.g_loss:.3g}")]  # fmt: skip
+
+
+def collapse_note(snap: GanSnapshot) -> str | None:
+    """A warning when the generator has dropped modes it once covered (2 or more), or after
+    1,000 iterations covers at most half of them; None otherwise or without modes."""
+    if snap.modes is None or snap.covered is None or snap.best_covered is None:
+        return None
+    k = len(snap.modes)
+    if snap.best_covered - snap.covered >= 2:
+        return (f"Mode collapse: the generator covered {snap.best_covered} of {k} modes and "
+                f"now covers {snap.covered}. It is chasing D from mode to mode instead of "
+                "spreading out.")  # fmt: skip
+    if snap.step >= 1000 and snap.covered <= k // 2:
+        return (f"Mode collapse: after {snap.step:,} iterations the generator covers only "
+                f"{snap.covered} of {k} modes.")  # fmt: skip
+    return None
