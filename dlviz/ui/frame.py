@@ -47,7 +47,8 @@ TOPICS: tuple[Topic, ...] = (
           "scaled dot-product attention step by step, and a transformer whose heads you watch"),
     Topic("LSTM gates", "pages/lstm_gates.py",
           "RNN, LSTM and GRU learn to remember; watch their gates and the gradient through time"),
-    Topic("GAN", None, "a generator and a discriminator in a live duel"),
+    Topic("GAN", "pages/gan.py",
+          "a generator and a discriminator in a live duel, on the plane and on digits"),
 )  # fmt: skip
 
 

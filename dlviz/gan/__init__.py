@@ -1,0 +1,32 @@
+"""GANs: the 2-D targets and noise (targets.py), the losses (losses.py), mode coverage and
+divergences (metrics.py), the small networks (models.py), the live session on the plane
+(session.py) and what the page shows of it (view.py); a GAN on the digits (digits.py)."""
+
+from dlviz.gan.losses import LOSS_LABELS, LOSSES, GanLoss, get_loss, gradient_penalty
+from dlviz.gan.metrics import coverage, divergences
+from dlviz.gan.session import GanConfig, GanSession, GanSnapshot
+from dlviz.gan.targets import TARGET_LABELS, TARGETS, get_target, sample_noise, sample_target
+from dlviz.gan.view import PLAYER_STEPS, PlaneView, collapse_note, drawn_target, game_readouts
+
+__all__ = [
+    "LOSSES",
+    "LOSS_LABELS",
+    "PLAYER_STEPS",
+    "TARGETS",
+    "TARGET_LABELS",
+    "GanConfig",
+    "GanLoss",
+    "GanSession",
+    "GanSnapshot",
+    "PlaneView",
+    "collapse_note",
+    "coverage",
+    "divergences",
+    "drawn_target",
+    "game_readouts",
+    "get_loss",
+    "get_target",
+    "gradient_penalty",
+    "sample_noise",
+    "sample_target",
+]

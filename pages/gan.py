@@ -1,0 +1,50 @@
+"""GAN: a generator against a discriminator on the plane (D's landscape, G's gradients and
+manifold, mode coverage) and on the digits (a sample grid, quality, a sampler and an
+interpolation strip), trained live."""
+
+import streamlit as st
+
+from dlviz import gan as gn
+from dlviz import ui
+from dlviz.figures import gan as fig
+
+page = ui.Page("gan")
+page.header("The game on a plane", "plane")
+with ui.controls("gan"):
+    layout = (["target", "loss", "latent", "noise"], ["g_layers", "g_width", "batch_norm"])
+    layout += (["d_layers", "d_width", "spectral_norm"], ["d_steps", "g_steps", "d_lr", "g_lr"])
+    values = ui.knob_columns(gn.GanConfig, "gan", *layout, ["batch_size", "pace", "seed"])
+    drawn = ()
+    if values["target"] == "drawn":
+        page.caption("draw")
+        drawn = gn.drawn_target(ui.drawing("gan_canvas", size=240))
+config = ui.make_config(gn.GanConfig, **values, drawn=drawn)
+with ui.controls("gan_view"):
+    view = gn.PlaneView(**ui.knobs(gn.PlaneView, "gan_view", "layers"))
+
+
+def draw(snap: gn.GanSnapshot) -> None:
+    """The plane, the curves, the samples per mode, a warning when modes are lost."""
+    if note := gn.collapse_note(snap):
+        st.warning(note, icon=":material/warning:")
+    plane, curves = st.columns([3, 2], gap="medium")
+    with plane:
+        ui.live_chart(fig.game_plane(snap, view.layers), key="gan_plane")
+    with curves:
+        for name, chart in fig.game_curves(snap).items():
+            ui.live_chart(chart, key=f"gan_{name}")
+        if snap.per_mode is not None:
+            ui.live_chart(fig.mode_bars(snap.per_mode), key="gan_modes")
+
+
+advice = page.words("advice")
+ui.live_panel(
+    "gan",
+    config,
+    gn.GanSession,
+    draw,
+    readouts=gn.game_readouts,
+    advice=advice,
+    actions=gn.PLAYER_STEPS,
+)
+page.end()
