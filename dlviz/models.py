@@ -53,6 +53,21 @@ def seeded_weights(seed: int) -> Iterator[None]:
         yield
 
 
+class SeededDropout(nn.Module):
+    """Inverted dropout whose masks come from the session's own torch.Generator."""
+
+    def __init__(self, p: float, generator: torch.Generator) -> None:
+        super().__init__()
+        self.p = p
+        self.generator = generator
+
+    def forward(self, a: Tensor) -> Tensor:
+        if not self.training or self.p == 0.0:
+            return a
+        keep = torch.rand(a.shape, generator=self.generator, device=a.device) >= self.p
+        return a * keep / (1.0 - self.p)
+
+
 class HasLinears(Protocol):
     """A network that lists its nn.Linear layers, input side first."""
 

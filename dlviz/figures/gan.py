@@ -144,3 +144,18 @@ def digit_grid(images: np.ndarray, *, columns: int = 8, title: str = "",
     tiles = np.asarray(images, np.float32)
     rgba = colorize(mosaic(tiles, columns), signed=False, span=1.0)
     return mosaic_figure(rgba, title, height)
+
+
+def digit_curves(snap: Any) -> dict[str, go.Figure]:
+    """A digits GAN's D accuracy on real and fake digits, and its quality score (the share
+    of confident samples, and the digits they cover out of 10), over steps."""
+    steps, h = snap.history_steps, snap.history
+    accuracy = step_lines(steps, np.stack([h["d_real_accuracy"], h["d_fake_accuracy"]]),
+                          ["D right on real", "D right on fake"], y_title="share",
+                          y_range=(0, 1.02), height=240,
+                          colors=[REAL_COLOR, FAKE_COLOR])  # fmt: skip
+    accuracy.add_hline(y=0.5, line={"dash": "dot", "color": style.TEXT_COLOR, "width": 1})
+    quality = step_lines(steps, np.stack([h["confident"], h["classes"] / 10]),
+                         ["confident samples", "digits covered (÷ 10)"], y_title="share",
+                         y_range=(0, 1.02), height=240)  # fmt: skip
+    return {"accuracy": accuracy, "quality": quality}

@@ -5,19 +5,24 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm
+
+from dlviz.models import SeededDropout
 
 LEAK = 0.2  # LeakyReLU's slope below 0
 
 
 class Mlp(nn.Module):
     """`layers` hidden layers of `width` units: Linear → (BatchNorm) → LeakyReLU →
-    (Dropout), then a linear output of `outputs` numbers. Spectral norm wraps every Linear."""
+    (Dropout), then a linear output of `outputs` numbers. Spectral norm wraps every Linear.
+    Dropout masks come from `generator` (dlviz.models.SeededDropout), never from torch's
+    global generator, so the same seed gives the same run."""
 
     def __init__(self, inputs: int, width: int, layers: int, outputs: int, *,
-                 batch_norm: bool = False, spectral: bool = False,
-                 dropout: float = 0.0) -> None:  # fmt: skip
+                 batch_norm: bool = False, spectral: bool = False, dropout: float = 0.0,
+                 generator: torch.Generator | None = None) -> None:  # fmt: skip
         super().__init__()
 
         def linear(i: int, o: int) -> nn.Module:
@@ -31,7 +36,9 @@ class Mlp(nn.Module):
                 blocks.append(nn.BatchNorm1d(width))
             blocks.append(nn.LeakyReLU(LEAK))
             if dropout:
-                blocks.append(nn.Dropout(dropout))
+                if generator is None:
+                    raise ValueError("dropout needs a generator for its masks")
+                blocks.append(SeededDropout(dropout, generator))
             size = width
         blocks.append(linear(size, outputs))
         self.net = nn.Sequential(*blocks)

@@ -1,4 +1,4 @@
-"""What the GAN page shows of a 2-D session besides its figures: the plane's switchable
+"""What the GAN page shows of its sessions besides their figures: the plane's switchable
 layers, the D-only and G-only buttons, the learner's drawing as target points, the readouts
 and a warning when the generator collapses onto a few modes. No torch, no streamlit.
 """
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlviz.gan.digits import DigitsGanSnapshot
 from dlviz.gan.session import MIN_DRAWN, GanSnapshot
 from dlviz.gan.targets import points_from_drawing
 from dlviz.knobs import Config, knob
@@ -61,3 +62,11 @@ def collapse_note(snap: GanSnapshot) -> str | None:
         return (f"Mode collapse: after {snap.step:,} iterations the generator covers only "
                 f"{snap.covered} of {k} modes.")  # fmt: skip
     return None
+
+
+def digits_readouts(snap: DigitsGanSnapshot) -> list[tuple[str, str]]:
+    """Classes covered by confident samples, the confident share, D's accuracy on both."""
+    return [("Digits covered", f"{snap.classes} of 10"),
+            ("Confident samples", f"{snap.confident:.0%}"),
+            ("D right on real", f"{snap.d_real_accuracy:.0%}"),
+            ("D right on fake", f"{snap.d_fake_accuracy:.0%}")]  # fmt: skip

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from dlviz.activations import get_activation
+from dlviz.models import SeededDropout
 
 
 def feature_matrix(xy: Tensor, names: tuple[str, ...]) -> Tensor:
@@ -28,21 +29,6 @@ def feature_matrix(xy: Tensor, names: tuple[str, ...]) -> Tensor:
         "sin_x2": lambda: torch.sin(x2),
     }
     return torch.stack([columns[n]() for n in names], 1)  # (n, F)
-
-
-class SeededDropout(nn.Module):
-    """Inverted dropout whose masks come from the session's own torch.Generator."""
-
-    def __init__(self, p: float, generator: torch.Generator) -> None:
-        super().__init__()
-        self.p = p
-        self.generator = generator
-
-    def forward(self, a: Tensor) -> Tensor:
-        if not self.training or self.p == 0.0:
-            return a
-        keep = torch.rand(a.shape, generator=self.generator, device=a.device) >= self.p
-        return a * keep / (1.0 - self.p)
 
 
 class PlaygroundNet(nn.Module):

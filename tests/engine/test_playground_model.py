@@ -4,9 +4,9 @@ shapes (hidden activations per layer), seeded dropout, and batch norm in the sta
 import pytest
 import torch
 
-from dlviz.models import initialise
+from dlviz.models import SeededDropout, initialise
 from dlviz.playground import FEATURES
-from dlviz.playground.model import PlaygroundNet, SeededDropout, feature_matrix
+from dlviz.playground.model import PlaygroundNet, feature_matrix
 
 
 def test_feature_matrix_columns():
