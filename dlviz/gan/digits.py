@@ -4,8 +4,6 @@ sampling, truncation and interpolation from a snapshot's G. The quality score is
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +12,7 @@ from torch import Tensor, nn
 
 from dlviz.data.digits import make_digits
 from dlviz.device import DEVICE
+from dlviz.gan.health import guard_rules, runaway_weight
 from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, get_loss, gradient_penalty
 from dlviz.gan.models import Mlp
 from dlviz.gan.quality import classify_digits, score_quality
@@ -27,14 +26,6 @@ GRID = 36  # samples of the fixed noise the snapshot shows (a 6 × 6 grid)
 JUDGED = 500  # fixed-noise samples the quality score is measured on (the grid is the first)
 REAL_JUDGED = 500  # fixed real digits D's accuracy and the losses are measured on
 RATES = {"low": 1e-5, "high": 10.0}
-# A WGAN critic's losses start near 0 (so "100× the start" means nothing) and are unbounded:
-# it pauses once one passes CRITIC_FLOOR. A 1-Lipschitz critic cannot tell two 8×8 images
-# [−1, 1] apart by more than 16; healthy runs stayed under 4, runs at 10⁻² drifted past 100.
-CRITIC_FLOOR = 100.0
-# Runs at huge learning rates can show calm losses (a saturated D scores exactly 0): the
-# weights tell. No healthy run passed 4.1 (every loss, rates to 10⁻², 3,000 steps); Adam at
-# rate 10 moves every weight by ~10 on its first step.
-WEIGHT_LIMIT = 10.0
 WIDTHS = (32, 64, 128, 256, 512)
 
 
@@ -121,15 +112,11 @@ class DigitsGanSession(PacedSession[DigitsGanConfig, DigitsGanSnapshot]):
     step ~200; with G held still (g_lr 10⁻⁵) it reaches 100 % within 50 steps."""
 
     max_check_every = 100
-    # A GAN's losses wander far from where they started while it is healthy: the guard
-    # pauses only a non-finite or exploded loss (and _halt_reason a blown-up weight).
-    guard_settings: Mapping[str, float] = {"far": math.inf}
 
     def _setup(self) -> None:
         cfg = self.config
         self.objective = get_loss(cfg.loss)
-        if self.objective.penalty:  # read by LiveSession right after _setup
-            self.guard_settings = {"far": math.inf, "factor": math.inf, "floor": CRITIC_FLOOR}
+        self.guard_settings = guard_rules(self.objective)  # read right after _setup
         self._batches = torch.Generator().manual_seed(cfg.seed + 1)
         self._masks = torch.Generator(device=DEVICE).manual_seed(cfg.seed + 3)
         with seeded_weights(cfg.seed):
@@ -213,16 +200,7 @@ class DigitsGanSession(PacedSession[DigitsGanConfig, DigitsGanSnapshot]):
 
     def _halt_reason(self) -> str | None:
         """The guard's reason, else a weight of D or G grown past WEIGHT_LIMIT."""
-        if self.out[0] is not None:
-            return self.out[0]
-        for name, net in (("D", self.d), ("G", self.g)):
-            biggest = max(float(p.detach().abs().max()) for p in net.parameters())
-            if not biggest <= WEIGHT_LIMIT:
-                return (
-                    f"A weight of {name} grew to {biggest:.3g} (in a healthy run they stay "
-                    "below 5): the steps are far too big for the two networks to settle."
-                )
-        return None
+        return self.out[0] or runaway_weight({"D": self.d, "G": self.g})
 
     def _build_snapshot(self) -> DigitsGanSnapshot:
         cfg, v = self.config, self.latest.values

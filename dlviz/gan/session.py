@@ -8,7 +8,6 @@ A PacedSession; one step is one iteration. Buttons may train D alone or G alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +15,7 @@ import torch
 from torch import Tensor
 
 from dlviz.device import DEVICE
+from dlviz.gan.health import guard_rules, runaway_weight
 from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, get_loss, gradient_penalty
 from dlviz.gan.metrics import coverage, divergences
 from dlviz.gan.models import Mlp
@@ -119,13 +119,11 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
     fresh real batches and fresh noise; at pace "max" it checks every 50 iterations."""
 
     max_check_every = 50
-    # A GAN's losses wander far from where they started while it is healthy: only a
-    # non-finite or exploded loss pauses it.
-    guard_settings: Mapping[str, float] = {"far": math.inf}
 
     def _setup(self) -> None:
         cfg = self.config
         self.objective = get_loss(cfg.loss)
+        self.guard_settings = guard_rules(self.objective)  # read right after _setup
         self.drawn = np.asarray(cfg.drawn, np.float32).reshape(-1, 2)
         with seeded_weights(cfg.seed):
             g = Mlp(cfg.latent, cfg.g_width, cfg.g_layers, 2, batch_norm=cfg.batch_norm)
@@ -145,6 +143,10 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
         self.manifold_noise = latent_grid(cfg.latent, cfg.noise, side).to(DEVICE)
         self.updates = {"d": 0, "g": 0}
         self.best_covered = 0
+
+    def _halt_reason(self) -> str | None:
+        """The guard's reason, else a weight of D or G grown past WEIGHT_LIMIT."""
+        return self.out[0] or runaway_weight({"D": self.d, "G": self.g})
 
     def _real(self, n: int, gen: torch.Generator) -> Tensor:
         return sample_target(self.config.target, n, gen, self.drawn)
