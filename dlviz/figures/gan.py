@@ -36,6 +36,7 @@ def _manifold_lines(manifold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A latent grid's image (side, side, 2) as its row and column lines, or a 1-D latent
     curve's image (n, 2) as one line; NaN separates the lines."""
     m = np.asarray(manifold, np.float32)
+    m = np.where(np.isfinite(m), m, np.nan)  # a point gone infinite breaks its line there
     if m.ndim == 2:
         return m[:, 0], m[:, 1]
     gap = np.full((m.shape[0], 1, 2), np.nan, np.float32)
@@ -45,7 +46,14 @@ def _manifold_lines(manifold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat[:, 0], flat[:, 1]
 
 
+def _finite_rows(xy: np.ndarray) -> np.ndarray:
+    """The rows (points) of xy (N, 2) whose coordinates are both finite, float32."""
+    xy = np.asarray(xy, np.float32).reshape(-1, 2)
+    return xy[np.isfinite(xy).all(1)]
+
+
 def _points(xy: np.ndarray, name: str, color: str, size: int = 5) -> dict[str, object]:
+    xy = _finite_rows(xy)
     return {"type": "scattergl", "mode": "markers", "name": name, "x": xy[:, 0], "y": xy[:, 1],
             "marker": {"color": color, "size": size, "opacity": 0.75,
                        "line": {"width": 0}}, "hoverinfo": "skip"}  # fmt: skip
@@ -79,9 +87,16 @@ def game_plane(snap: Any, show: Collection[str] = LAYERS, *, height: int = 520) 
     if "fake" in show:
         traces.append(_points(np.asarray(snap.fake), "fake", FAKE_COLOR))
     if "arrows" in show:
-        fake, push = np.asarray(snap.fake[:ARROWS]), np.asarray(snap.push[:ARROWS])
+        fake, push = (
+            np.asarray(snap.fake[:ARROWS], np.float64),
+            np.asarray(snap.push[:ARROWS], np.float64),
+        )
+        keep = np.isfinite(fake).all(1) & np.isfinite(push).all(1)
+        fake, push = fake[keep], push[keep]
         longest = float(np.linalg.norm(push, axis=1).max(initial=0)) or 1.0
-        xs, ys = _segments(fake, fake + push * (ARROW_SPAN / longest))
+        xs, ys = _segments(
+            fake.astype(np.float32), (fake + push * (ARROW_SPAN / longest)).astype(np.float32)
+        )
         traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys,
                        "name": "G's gradients", "hoverinfo": "skip",
                        "line": {"color": FAKE_COLOR, "width": 1.2}})  # fmt: skip

@@ -12,7 +12,8 @@ from dlviz.gan.targets import EXTENT, MODE_SIGMA
 NEAR = 3 * MODE_SIGMA  # a sample within this of a mode's centre belongs to that mode
 MIN_SHARE = 0.2  # a mode is covered when it holds ≥ this share of a fair 1/K of the samples
 BINS = 40  # histogram cells per side for KL and JS
-SMOOTH = 1e-4  # probability added to every cell before normalising (no log of 0)
+SMOOTH = 1e-7  # probability added to every cell before normalising (no log of 0; small
+#                enough that sets that never overlap read JS ≈ ln 2)
 
 
 def coverage(samples: np.ndarray, modes: np.ndarray) -> tuple[int, float, np.ndarray]:

@@ -166,6 +166,7 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
     def d_step(self) -> None:
         """One step of D on a fresh real batch and G's samples of fresh noise."""
         self.g.train()
+        self.d.train()
         real = self._real(self.config.batch_size, self._batches).to(DEVICE)
         with torch.no_grad():
             fake = self.g(self._noise())
@@ -180,6 +181,7 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
     def g_step(self) -> None:
         """One step of G on fresh noise against D as it is."""
         self.g.train()
+        self.d.train()
         loss = self.objective.g(self.d(self.g(self._noise())))
         self.g_opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -213,8 +215,11 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
 
     @torch.no_grad()
     def _evaluate(self) -> Evaluation:
-        """Both losses on the shown samples; coverage, KL and JS on JUDGED samples."""
+        """Both losses on the shown samples; coverage, KL and JS on JUDGED samples. Both
+        networks in eval mode: looking must not change them (spectral norm's power
+        iteration runs only in train mode)."""
         self.g.eval()
+        self.d.eval()
         fake = self.g(self.noise_shown)  # (JUDGED, 2)
         d_real, d_fake = self.d(self.real_shown), self.d(fake[:SHOWN])
         values = {"d_loss": float(self.objective.d(d_real, d_fake)),
@@ -238,6 +243,7 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
 
     def _build_snapshot(self) -> GanSnapshot:
         self.g.eval()
+        self.d.eval()
         with torch.no_grad():
             fake = self.g(self.noise_shown[:SHOWN])
             surface = self.d(self.plane).reshape(GRID, GRID)

@@ -36,7 +36,7 @@ def drawn_target(rgba: np.ndarray | None) -> tuple[tuple[float, float], ...]:
     too little is drawn)."""
     if rgba is None:
         return ()
-    points = np.round(points_from_drawing(rgba), 2)
+    points = np.round(points_from_drawing(rgba).astype(np.float64), 2)
     return tuple(map(tuple, points.tolist())) if len(points) >= MIN_DRAWN else ()
 
 
