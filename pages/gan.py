@@ -81,7 +81,9 @@ snap = page.trained("gan_digits", digits, "sampler_as_of")
 if snap is not None:
     with ui.controls("gan_sampler"):
         groups = (["seed", "count"], ["truncation"], ["seed_b", "steps"])
-        pick = gn.SamplerConfig(**ui.knob_columns(gn.SamplerConfig, "gan_sampler", *groups))
+        values = ui.knob_columns(gn.SamplerConfig, "gan_sampler", *groups)
+    pick = ui.make_config(gn.SamplerConfig, **values)
+if snap is not None and pick is not None:
     drawn = gn.sample_digits(snap, pick.seed, pick.count, pick.truncation)
     walk = gn.interpolate_digits(snap, pick.seed, pick.seed_b, pick.steps, pick.truncation)
     ui.live_chart(fig.digit_grid(drawn, columns=8, title="Seed A"), key="gan_sampler_grid")

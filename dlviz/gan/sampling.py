@@ -17,7 +17,8 @@ from dlviz.knobs import Config, Knob, as_field, knob
 from dlviz.models import seeded_weights
 
 MIN_TRUNCATION = 0.1  # smaller truncations would resample almost every draw
-TRUNCATION = Knob(0.0, "Truncation", low=0.0, high=3.0, step=0.1, name="truncation",
+TRUNCATION = Knob(0.0, "Truncation", low=0.0, high=3.0, name="truncation",
+                  options=(0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0),
                   help="Redraw every noise component beyond ±this: cleaner, less varied "
                   "digits. 0 draws plain N(0, 1) noise.")  # fmt: skip
 
@@ -102,3 +103,7 @@ class SamplerConfig(Config):
     truncation: float = as_field(TRUNCATION)
     seed_b: int = knob(2, "Seed B", low=0, high=99_999, step=1, widget="number")
     steps: int = knob(10, "Steps from A to B", low=2, high=16, step=1)
+
+    def _check(self) -> None:
+        if 0 < self.truncation < MIN_TRUNCATION:
+            raise ValueError(f"a truncation must be 0 (none) or at least {MIN_TRUNCATION}")

@@ -201,7 +201,12 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
         check (the page's "train D only" / "train G only" buttons)."""
         if self.halted is not None:
             return
-        {"d": self.d_step, "g": self.g_step}[player]()
+        other = self.g if player == "d" else self.d
+        kept = [b.clone() for b in other.buffers()]  # batch norm's statistics, spectral norm's
+        {"d": self.d_step, "g": self.g_step}[player]()  # vectors: the other one runs in train
+        with torch.no_grad():  # mode to play its part, but it must come out as it went in
+            for buffer, old in zip(other.buffers(), kept, strict=True):
+                buffer.copy_(old)
         self.step_count += 1
         self._check()
 

@@ -169,7 +169,7 @@ def test_every_page_renders(new_page, stem):
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
     built = ("playground", "activations", "gradient_descent", "convolution", "attention",
-             "lstm_gates")  # fmt: skip
+             "lstm_gates", "gan")  # fmt: skip
     for stem in built:
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
@@ -603,5 +603,115 @@ def test_lstm_gates_trains_live_pauses_and_reads_a_typed_sequence(new_page):
     expect(page.get_by_text("'banana' is not a number.")).to_be_visible()
     expect(page.locator(".st-key-lstm_own_answers")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "lstm_gates.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+GAN_CHARTS = ("gan_plane", "gan_modes", "gan_losses", "gan_divergence", "gan_coverage",
+              "gan_digits_grid", "gan_digits_accuracy", "gan_digits_quality", "gan_sampler_grid",
+              "gan_sampler_walk")  # fmt: skip
+
+
+def nth_step_held(page: Page, n: int, what: str, quiet_ms: int = 2000) -> int:
+    """Wait until the n-th Step metric has held one value for `quiet_ms` (the tick in flight
+    when a Run toggle went off has landed); that value."""
+    flag = f"__held{n}"
+    try:
+        page.wait_for_function(
+            f"""() => {{
+              const v = ({READ_NTH_STEP_JS})({n}), now = performance.now();
+              if (v === null || v !== window.{flag}) {{
+                window.{flag} = v; window.{flag}Since = now; return false;
+              }}
+              return now - window.{flag}Since >= {quiet_ms};
+            }}""",
+            polling=50,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"Step {n + 1} kept changing after {what} was switched off")
+    return int(page.evaluate(READ_NTH_STEP_JS, n))
+
+
+# The plane chart's real points, as Plotly holds them: [min x, max x, min y, max y].
+REAL_POINTS_BOX_JS = """(plot) => {
+  const t = plot._fullData.find((d) => d.name === 'real');
+  const xs = Array.from(t.x), ys = Array.from(t.y);
+  return [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+}"""
+
+
+def test_gan_trains_live_steps_one_player_learns_a_drawing_and_samples_digits(new_page):
+    page = new_page()
+    open_page(page, "/gan")
+    expect(page.get_by_role("heading", name="GAN").first).to_be_visible()
+    for key in GAN_CHARTS:
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    assert nth_step_above(page, 0, -1) == 0 and nth_step_above(page, 1, -1) == 0
+    # The plane runs at pace max (its default): Step rises tick after tick.
+    pace = page.locator(".st-key-gan_pace button", has_text=re.compile("^max$"))
+    expect(pace).to_have_attribute("aria-checked", "true")
+    label, toggle = run_toggle(page, "gan_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    d_only = page.locator(".st-key-gan_d_only").get_by_role("button", name="Train D only")
+    expect(d_only).to_be_disabled()
+    nth_step_above(page, 0, nth_step_above(page, 0, 0))
+    label.click()
+    expect(toggle).not_to_be_checked()
+    expect(d_only).to_be_enabled()
+    paused = nth_step_held(page, 0, "gan_run")
+    assert paused > 0 and page.evaluate(READ_NTH_STEP_JS, 1) == 0  # the digits never ran
+    # Train D only: one iteration, no more.
+    d_only.click()
+    assert nth_step_above(page, 0, paused) == paused + 1
+    assert nth_step_held(page, 0, "Train D only", 1000) == paused + 1
+    expect(_svg(page, "gan_plane")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # Draw your own: no target until something is drawn, then the plane draws it.
+    choice = page.locator(".st-key-gan_target").get_by_role("combobox")
+    choice.scroll_into_view_if_needed()
+    choice.click()
+    page.get_by_role("option", name="Draw your own", exact=True).click()
+    expect(page.get_by_text(re.compile("draw a shape on the canvas first"))).to_be_visible()
+    expect(page.locator(".st-key-gan_plane")).to_have_count(0)
+    pad = page.locator(".st-key-gan_canvas canvas.upper-canvas")
+    pad.scroll_into_view_if_needed()
+    expect(pad).to_be_visible()
+    box = pad.bounding_box()  # the toolbar floats over the top right corner: draw below it
+    y, left, right = box["y"] + 0.6 * box["height"], 0.15 * box["width"], 0.75 * box["width"]
+    page.mouse.move(box["x"] + left, y)
+    page.mouse.down()
+    for i in range(1, 13):  # one stroke across, left to right
+        page.mouse.move(box["x"] + left + (right - left) * i / 12, y)
+    page.mouse.up()
+    plane = _svg(page, "gan_plane")
+    plane.scroll_into_view_if_needed()
+    expect(plane).to_be_visible()
+    expect(page.get_by_text(re.compile("draw a shape on the canvas first"))).to_have_count(0)
+    assert nth_step_above(page, 0, -1) == 0  # a new target: a new game
+    # The stroke at 60 % of the canvas's height is y = 3 − 0.6 · 6 = −0.6 on the plane.
+    x0, x1, y0, y1 = page.locator(".st-key-gan_plane .js-plotly-plot").evaluate(REAL_POINTS_BOX_JS)
+    assert -1.2 < y0 < y1 < 0.0 and x0 < -1.5 and x1 > 1.0, (x0, x1, y0, y1)
+    # The digits: run briefly, pause, and the sampler shows the paused generator.
+    sampler = _svg(page, "gan_sampler_grid")
+    sampler.scroll_into_view_if_needed()
+    expect(page.get_by_text("The generator as of step 0 ")).to_be_visible()
+    pixels = "(svg) => svg.querySelector('image').getAttribute('href')"
+    untrained = sampler.evaluate(pixels)
+    label, toggle = run_toggle(page, "gan_digits_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    nth_step_above(page, 1, nth_step_above(page, 1, 0))
+    label.click()
+    expect(toggle).not_to_be_checked()
+    trained = nth_step_held(page, 1, "gan_digits_run")
+    expect(page.get_by_text(f"The generator as of step {trained:,} ")).to_be_visible()
+    expect(_svg(page, "gan_sampler_walk")).to_be_visible()
+    assert sampler.evaluate(pixels) != untrained, "the sampler still shows the untrained G"
+    page.screenshot(path=ARTIFACTS / "gan.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())

@@ -204,6 +204,14 @@ TWO_PANEL_CASES = {
          "lstm_view_unit_8=3"],
         ["lstm_hidden", "lstm_view_unit_8"], "lstm", 2, ["Accuracy", "Held-out loss"],
     ),
+    "gan": (
+        "/gan",
+        [("select", "gan_target", "Two moons"), ("select", "gan_loss", "Hinge"),
+         ("number", "gan_seed", 7), ("slider", "gan_d_steps", 1), ("slider", "gan_g_width", -1)],
+        ["gan_target=Two+moons", "gan_loss=Hinge", "gan_seed=7", "gan_d_steps=2",
+         "gan_g_width=64"],
+        ["gan_d_steps", "gan_g_width"], "gan", 2, ["KL(real ‖ fake)", "JS", "D's loss", "G's loss"],
+    ),
 }  # fmt: skip
 
 # In-page reader of the first metric labelled "Step" of a page that shows exactly two.
@@ -253,3 +261,21 @@ def test_the_lstm_classroom_view_hides_the_controls_and_keeps_the_live_view(new_
     expect(page.get_by_text("What to notice")).to_have_count(0)
     assert press_first_step(page, "lstm", 1) > 0
     page.screenshot(path=ARTIFACTS / "classroom-lstm_gates.png", full_page=True)
+
+
+def test_the_gan_classroom_view_hides_the_controls_and_keeps_both_live_views(new_page):
+    page = new_page()
+    open_page(page, "/gan?classroom=true&gan_target=Two%20moons")
+    for key in ("gan_target", "gan_loss", "gan_d_lr", "gan_view_layers", "gan_digits_loss",
+                "gan_sampler_seed"):  # fmt: skip
+        expect(page.locator(f".st-key-{key}")).to_be_hidden()
+    for key in ("gan_run", "gan_d_only", "gan_g_only", "gan_digits_run"):
+        expect(page.locator(f".st-key-{key}")).to_be_visible()
+    for key in ("gan_plane", "gan_digits_grid", "gan_sampler_grid"):
+        chart = page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    assert metric(page, "KL(real ‖ fake)")  # the address's target: two moons, no modes
+    expect(page.get_by_text("What to notice")).to_have_count(0)
+    assert press_first_step(page, "gan", 1) > 0
+    page.screenshot(path=ARTIFACTS / "classroom-gan.png", full_page=True)
