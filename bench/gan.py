@@ -21,7 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
 
-from bench.race_loop import machine_line, overhead_rounds, session_steps_per_s
+from bench.race_loop import (
+    machine_line,
+    overhead_rounds,
+    session_steps_per_s,
+    sync,
+    tick_costs,
+)
 from dlviz.device import DEVICE
 from dlviz.figures import gan as fg
 from dlviz.gan import DigitsGanConfig, DigitsGanSession, GanConfig, GanSession
@@ -29,12 +35,6 @@ from dlviz.gan.targets import sample_noise, sample_target
 
 CONFIG = GanConfig()  # the page's defaults: ring, non-saturating, 2 × 128 each, pace max
 SECONDS = 2.0
-
-
-def sync() -> None:
-    """Wait for the GPU's queued work before a clock is read (nothing on the CPU)."""
-    if DEVICE.type == "cuda":
-        torch.cuda.synchronize()
 
 
 def time_to_cover(seed: int, limit: int = 8000) -> tuple[float, int] | None:
@@ -84,24 +84,10 @@ def bare_steps_per_s(config: GanConfig, seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-def tick(session: GanSession, ticks: int = 6) -> dict[str, float]:
-    """Medians over `ticks` ticks (50 iterations apart, after 200): ms to build the
-    snapshot, ms to build every figure of the plane section with its JSON, and its kB."""
-    session.train_steps(200)
-    rows = []
-    for _ in range(ticks):
-        session.train_steps(50)
-        sync()
-        t = time.perf_counter()
-        snap = session.snapshot()
-        snap_ms = 1000 * (time.perf_counter() - t)
-        t = time.perf_counter()
-        figures = [fg.game_plane(snap), *fg.game_curves(snap).values()]
-        if snap.per_mode is not None:
-            figures.append(fg.mode_bars(snap.per_mode))
-        payload = sum(len(f.to_json()) for f in figures)
-        rows.append((snap_ms, 1000 * (time.perf_counter() - t), payload / 1000))
-    return {k: statistics.median(r[i] for r in rows) for i, k in enumerate(("snap", "fig", "kb"))}
+def plane_figures(snap) -> list:
+    """Every figure of the plane section: the plane, the curves and (mixtures) the bars."""
+    bars = [fg.mode_bars(snap.per_mode)] if snap.per_mode is not None else []
+    return [fg.game_plane(snap), *fg.game_curves(snap).values(), *bars]
 
 
 def main() -> None:
@@ -135,7 +121,7 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, config in (("ring (default)", CONFIG), ("moons, WGAN-GP", CONFIG.replace(
             target="moons", loss="wgan_gp"))):  # fmt: skip
-        row = tick(GanSession(config))
+        row = tick_costs(GanSession(config), plane_figures)
         print(f"| {name} | {row['snap']:.1f} | {row['fig']:.0f} | {row['kb']:.0f} |")
 
 

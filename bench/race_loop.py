@@ -1,7 +1,7 @@
 """What the session benchmarks share: the machine line, a session's training rate, a bare
-PyTorch loop stepping a race's nets, data and optimizers, and the interleaved rounds that
-turn the two rates into the engine's overhead ratio. Used by bench/activations.py,
-bench/descent.py and bench/attention.py.
+PyTorch loop stepping a race's nets, data and optimizers, the interleaved rounds that turn
+the two rates into the engine's overhead ratio, and one live tick's cost. Used by every
+bench/<topic>.py.
 """
 
 from __future__ import annotations
@@ -71,3 +71,27 @@ def overhead_rounds(
         print(f"round {r + 1}: session {s:7.0f} {unit}, bare {b:7.0f}, ratio {s / b:.2f}")
     s_med, b_med, ratio = (statistics.median(r[i] for r in results) for i in range(3))
     return s_med, b_med, ratio
+
+
+def sync() -> None:
+    """Wait for the GPU's queued work before a clock is read (nothing on the CPU)."""
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def tick_costs(session: Any, figures: Callable[[Any], list], ticks: int = 6) -> dict[str, float]:
+    """Medians over `ticks` ticks of `session` (50 steps apart, after 200): "snap", ms to
+    build the snapshot; "fig", ms to build `figures(snapshot)` and their JSON; "kb", the
+    JSON's kB."""
+    session.train_steps(200)
+    rows = []
+    for _ in range(ticks):
+        session.train_steps(50)
+        sync()
+        t = time.perf_counter()
+        snap = session.snapshot()
+        snap_ms = 1000 * (time.perf_counter() - t)
+        t = time.perf_counter()
+        payload = sum(len(f.to_json()) for f in figures(snap))
+        rows.append((snap_ms, 1000 * (time.perf_counter() - t), payload / 1000))
+    return {k: statistics.median(r[i] for r in rows) for i, k in enumerate(("snap", "fig", "kb"))}

@@ -21,9 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch
 
-from bench.race_loop import machine_line, overhead_rounds, session_steps_per_s
+from bench.race_loop import (
+    machine_line,
+    overhead_rounds,
+    session_steps_per_s,
+    sync,
+    tick_costs,
+)
 from dlviz.data.memory import make_memory_batch
 from dlviz.device import DEVICE
 from dlviz.figures import recurrent as fr
@@ -51,12 +56,6 @@ MARKS = {
     "chars": ("score", ">", 0.75, 4000),
 }
 SECONDS = 2.0
-
-
-def sync() -> None:
-    """Wait for the GPU's queued work before a clock is read (nothing on the CPU)."""
-    if DEVICE.type == "cuda":
-        torch.cuda.synchronize()
 
 
 def time_to_mark(task: str, cell: str, seed: int) -> tuple[float, int] | None:
@@ -99,23 +98,6 @@ def network_figures(snap) -> list:
         fr.unit_traces(probe.layers[0], probe.tokens, 0),
         fr.signal_reach(probe.signal, [label], probe.tokens),
     ]
-
-
-def tick(session, figures, ticks: int = 6) -> dict[str, float]:
-    """Medians over `ticks` ticks (50 steps between them, after 200): ms to build the
-    snapshot, ms to build the figures and their JSON, and the JSON's kB."""
-    session.train_steps(200)
-    rows = []
-    for _ in range(ticks):
-        session.train_steps(50)
-        sync()
-        t = time.perf_counter()
-        snap = session.snapshot()
-        snap_ms = 1000 * (time.perf_counter() - t)
-        t = time.perf_counter()
-        payload = sum(len(f.to_json()) for f in figures(snap))
-        rows.append((snap_ms, 1000 * (time.perf_counter() - t), payload / 1000))
-    return {k: statistics.median(r[i] for r in rows) for i, k in enumerate(("snap", "fig", "kb"))}
 
 
 def main() -> None:
@@ -161,7 +143,7 @@ def main() -> None:
     print("| view | snapshot ms | figures + JSON ms | kB |")
     print("|---|---|---|---|")
     for name, live, figures in cases:
-        row = tick(live, figures)
+        row = tick_costs(live, figures)
         print(f"| {name} | {row['snap']:.1f} | {row['fig']:.0f} | {row['kb']:.0f} |")
 
 

@@ -12,14 +12,13 @@ from torch import Tensor, nn
 
 from dlviz.data.digits import make_digits
 from dlviz.device import DEVICE
-from dlviz.gan.health import guard_rules, runaway_weight
-from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, get_loss, gradient_penalty
+from dlviz.gan.game import GameSession
+from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, gradient_penalty
 from dlviz.gan.models import Mlp
 from dlviz.gan.quality import classify_digits, score_quality
 from dlviz.knobs import Config, knob, pace_knob, seed_knob
-from dlviz.live import Evaluation, PacedSession, Snapshot, history_until_now
+from dlviz.live import Evaluation, Snapshot, history_until_now
 from dlviz.models import seeded_weights
-from dlviz.optimizers import build_optimizer, set_learning_rate
 
 LAYERS = 2  # hidden layers of G and of D (the width knobs' help says so)
 GRID = 36  # samples of the fixed noise the snapshot shows (a 6 × 6 grid)
@@ -99,7 +98,7 @@ def decision_threshold(loss: str, real: Tensor, fake: Tensor) -> float:
     return 0.5 if loss == "least_squares" else 0.0
 
 
-class DigitsGanSession(PacedSession[DigitsGanConfig, DigitsGanSnapshot]):
+class DigitsGanSession(GameSession[DigitsGanConfig, DigitsGanSnapshot]):
     """Trains D then G, one step each per iteration, on fresh real batches (drawn with
     replacement) and fresh noise; at pace "max" it checks every 100 iterations. It pauses on
     a non-finite or exploded loss, or a weight past WEIGHT_LIMIT.
@@ -115,16 +114,12 @@ class DigitsGanSession(PacedSession[DigitsGanConfig, DigitsGanSnapshot]):
 
     def _setup(self) -> None:
         cfg = self.config
-        self.objective = get_loss(cfg.loss)
-        self.guard_settings = guard_rules(self.objective)  # read right after _setup
         self._batches = torch.Generator().manual_seed(cfg.seed + 1)
         self._masks = torch.Generator(device=DEVICE).manual_seed(cfg.seed + 3)
         with seeded_weights(cfg.seed):
             g = build_generator(cfg.latent, cfg.g_width, cfg.batch_norm)
             d = build_discriminator(cfg.d_width, cfg.dropout, self._masks)
-        self.g, self.d = g.to(DEVICE), d.to(DEVICE)
-        self.g_opt = build_optimizer("adam", self.g.parameters(), cfg.g_lr, {"beta1": 0.5})
-        self.d_opt = build_optimizer("adam", self.d.parameters(), cfg.d_lr, {"beta1": 0.5})
+        self._players(d.to(DEVICE), g.to(DEVICE), cfg.loss)
         x, _ = make_digits()
         self.real = torch.from_numpy(x * 2 - 1).to(DEVICE)  # (1797, 64) in [−1, 1]
         fixed = torch.Generator().manual_seed(cfg.seed + 2)
@@ -135,11 +130,6 @@ class DigitsGanSession(PacedSession[DigitsGanConfig, DigitsGanSnapshot]):
 
     def _series(self) -> tuple[str, ...]:
         return ("d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy", "confident", "classes")
-
-    def _apply_live(self) -> None:
-        set_learning_rate(self.d_opt, self.config.d_lr)
-        set_learning_rate(self.g_opt, self.config.g_lr)
-        super()._apply_live()
 
     def _noise(self) -> Tensor:
         return torch.randn(self.config.batch_size, self.config.latent, generator=self._batches)
@@ -197,10 +187,6 @@ class DigitsGanSession(PacedSession[DigitsGanConfig, DigitsGanSnapshot]):
         self._fake_judged, self._counts = fake, quality.counts
         health = max(abs(values["d_loss"]), abs(values["g_loss"]))
         return Evaluation((health,), values)
-
-    def _halt_reason(self) -> str | None:
-        """The guard's reason, else a weight of D or G grown past WEIGHT_LIMIT."""
-        return self.out[0] or runaway_weight({"D": self.d, "G": self.g})
 
     def _build_snapshot(self) -> DigitsGanSnapshot:
         cfg, v = self.config, self.latest.values

@@ -15,8 +15,8 @@ import torch
 from torch import Tensor
 
 from dlviz.device import DEVICE
-from dlviz.gan.health import guard_rules, runaway_weight
-from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, get_loss, gradient_penalty
+from dlviz.gan.game import GameSession
+from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, gradient_penalty
 from dlviz.gan.metrics import coverage, divergences
 from dlviz.gan.models import Mlp
 from dlviz.gan.targets import (
@@ -30,9 +30,8 @@ from dlviz.gan.targets import (
     sample_target,
 )
 from dlviz.knobs import Config, knob, pace_knob, seed_knob
-from dlviz.live import Evaluation, PacedSession, Snapshot, history_until_now
+from dlviz.live import Evaluation, Snapshot, history_until_now
 from dlviz.models import seeded_weights
-from dlviz.optimizers import build_optimizer, set_learning_rate
 
 SHOWN = 512  # fake samples (from a fixed noise batch) and real samples drawn on the plane
 JUDGED = 4096  # real and fake samples coverage, KL and JS are measured on
@@ -114,7 +113,7 @@ class GanSnapshot(Snapshot):
     g_updates: int
 
 
-class GanSession(PacedSession[GanConfig, GanSnapshot]):
+class GanSession(GameSession[GanConfig, GanSnapshot]):
     """Trains D and G in turn (`d_steps` D steps, then `g_steps` G steps per iteration) on
     fresh real batches and fresh noise; at pace "max" it checks every 50 iterations."""
 
@@ -122,15 +121,11 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
 
     def _setup(self) -> None:
         cfg = self.config
-        self.objective = get_loss(cfg.loss)
-        self.guard_settings = guard_rules(self.objective)  # read right after _setup
         self.drawn = np.asarray(cfg.drawn, np.float32).reshape(-1, 2)
         with seeded_weights(cfg.seed):
             g = Mlp(cfg.latent, cfg.g_width, cfg.g_layers, 2, batch_norm=cfg.batch_norm)
             d = Mlp(2, cfg.d_width, cfg.d_layers, 1, spectral=cfg.spectral_norm)
-        self.g, self.d = g.to(DEVICE), d.to(DEVICE)
-        self.g_opt = build_optimizer("adam", self.g.parameters(), cfg.g_lr, {"beta1": 0.5})
-        self.d_opt = build_optimizer("adam", self.d.parameters(), cfg.d_lr, {"beta1": 0.5})
+        self._players(d.to(DEVICE), g.to(DEVICE), cfg.loss)
         self._batches = torch.Generator().manual_seed(cfg.seed + 1)
         fixed = torch.Generator().manual_seed(cfg.seed + 2)
         self.real_shown = self._real(SHOWN, fixed).to(DEVICE)
@@ -144,20 +139,11 @@ class GanSession(PacedSession[GanConfig, GanSnapshot]):
         self.updates = {"d": 0, "g": 0}
         self.best_covered = 0
 
-    def _halt_reason(self) -> str | None:
-        """The guard's reason, else a weight of D or G grown past WEIGHT_LIMIT."""
-        return self.out[0] or runaway_weight({"D": self.d, "G": self.g})
-
     def _real(self, n: int, gen: torch.Generator) -> Tensor:
         return sample_target(self.config.target, n, gen, self.drawn)
 
     def _series(self) -> tuple[str, ...]:
         return ("d_loss", "g_loss", "coverage", "off_mode", "kl", "js")
-
-    def _apply_live(self) -> None:
-        set_learning_rate(self.d_opt, self.config.d_lr)
-        set_learning_rate(self.g_opt, self.config.g_lr)
-        super()._apply_live()
 
     def _noise(self) -> Tensor:
         cfg = self.config
