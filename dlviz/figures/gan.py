@@ -21,7 +21,8 @@ LAYERS = ("surface", "real", "fake", "arrows", "manifold")  # what game_plane ca
 REAL_COLOR = "#2ca25f"
 FAKE_COLOR = "#8e5fd1"
 ARROWS = 160  # fake samples that get an arrow (of the shown ones)
-ARROW_SPAN = 0.5  # the longest arrow, in plane units
+ARROW_SPAN = 0.5  # the length an arrow approaches for a strong push, in plane units
+PUSH_SCALE = 1.0  # a push of this size is drawn tanh(1) ≈ 0.76 of ARROW_SPAN long
 
 
 def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +63,8 @@ def _points(xy: np.ndarray, name: str, color: str, size: int = 5) -> dict[str, o
 def game_plane(snap: Any, show: Collection[str] = LAYERS, *, height: int = 520) -> go.Figure:
     """The plane: D's output as a heatmap (probability of "real", blue 1 / orange 0, or a
     raw score on a symmetric scale), real points, fake points, an arrow from each of
-    ARROWS fake points along G's gradient, and G's manifold; `show` picks the layers."""
+    ARROWS fake points along G's gradient (ARROW_SPAN · tanh(|push| / PUSH_SCALE) long),
+    and G's manifold; `show` picks the layers."""
     traces: list[dict[str, object]] = []
     grid = np.asarray(snap.grid, np.float32)
     if "surface" in show:
@@ -93,10 +95,11 @@ def game_plane(snap: Any, show: Collection[str] = LAYERS, *, height: int = 520) 
         )
         keep = np.isfinite(fake).all(1) & np.isfinite(push).all(1)
         fake, push = fake[keep], push[keep]
-        longest = float(np.linalg.norm(push, axis=1).max(initial=0)) or 1.0
-        xs, ys = _segments(
-            fake.astype(np.float32), (fake + push * (ARROW_SPAN / longest)).astype(np.float32)
-        )
+        # A fixed, saturating scale (not the longest arrow's): a push that fades over
+        # training (D saturating under the min-max loss) is seen to fade.
+        size = np.linalg.norm(push, axis=1, keepdims=True)  # (N, 1)
+        step = push / np.maximum(size, 1e-12) * ARROW_SPAN * np.tanh(size / PUSH_SCALE)
+        xs, ys = _segments(fake.astype(np.float32), (fake + step).astype(np.float32))
         traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys,
                        "name": "G's gradients", "hoverinfo": "skip",
                        "line": {"color": FAKE_COLOR, "width": 1.2}})  # fmt: skip
