@@ -13,7 +13,7 @@ from torch import Tensor, nn
 from dlviz.data.digits import make_digits
 from dlviz.device import DEVICE
 from dlviz.gan.game import GameSession
-from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, gradient_penalty
+from dlviz.gan.losses import LOSS_LABELS, LOSSES
 from dlviz.gan.models import Mlp
 from dlviz.gan.quality import classify_digits, score_quality
 from dlviz.knobs import Config, knob, pace_knob, seed_knob
@@ -135,26 +135,9 @@ class DigitsGanSession(GameSession[DigitsGanConfig, DigitsGanSnapshot]):
         return torch.randn(self.config.batch_size, self.config.latent, generator=self._batches)
 
     def _d_step(self) -> None:
-        """One step of D on a fresh real batch and G's samples of fresh noise."""
+        """One step of D on fresh real digits (drawn with replacement) and fresh noise."""
         pick = torch.randint(len(self.real), (self.config.batch_size,), generator=self._batches)
-        real = self.real[pick.to(DEVICE)]  # (B, 64)
-        with torch.no_grad():
-            fake = self.g(self._noise().to(DEVICE))
-        loss = self.objective.d(self.d(real), self.d(fake))
-        if self.objective.penalty:
-            loss = loss + GP_WEIGHT * gradient_penalty(self.d, real, fake, self._batches)
-        self.d_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.d_opt.step()
-
-    def _g_step(self) -> None:
-        """One step of G on fresh noise against D as it is (D's weights left alone)."""
-        self.d.requires_grad_(False)
-        loss = self.objective.g(self.d(self.g(self._noise().to(DEVICE))))
-        self.g_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.g_opt.step()
-        self.d.requires_grad_(True)
+        self._update_d(self.real[pick.to(DEVICE)], self._noise().to(DEVICE))  # real (B, 64)
 
     def _chunk(self) -> None:
         """A pace's iterations, each one D step then one G step, in train mode."""
@@ -162,7 +145,7 @@ class DigitsGanSession(GameSession[DigitsGanConfig, DigitsGanSnapshot]):
         self.d.train()
         for _ in range(self.chunk_steps):
             self._d_step()
-            self._g_step()
+            self._update_g(self._noise().to(DEVICE))
             self.step_count += 1
 
     @torch.no_grad()

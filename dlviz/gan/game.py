@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from torch import nn
+import torch
+from torch import Tensor, nn
 
-from dlviz.gan.losses import GanLoss, get_loss
+from dlviz.gan.losses import GP_WEIGHT, GanLoss, get_loss, gradient_penalty
 from dlviz.live import ConfigT, PacedSession, SnapshotT
 from dlviz.optimizers import build_optimizer, set_learning_rate
 
@@ -58,6 +59,27 @@ class GameSession(PacedSession[ConfigT, SnapshotT]):
         self.d_opt = build_optimizer("adam", d.parameters(), cfg.d_lr, {"beta1": 0.5})  # type: ignore[attr-defined]
         self.g_opt = build_optimizer("adam", g.parameters(), cfg.g_lr, {"beta1": 0.5})  # type: ignore[attr-defined]
         self.guard_settings = guard_rules(self.objective)  # read right after _setup
+
+    def _update_d(self, real: Tensor, noise: Tensor) -> None:
+        """One step of D: real samples (N, ·) against G's samples of `noise` (N, latent),
+        with WGAN-GP's penalty where the loss has one (its ε drawn from self._batches)."""
+        with torch.no_grad():
+            fake = self.g(noise)
+        loss = self.objective.d(self.d(real), self.d(fake))
+        if self.objective.penalty:
+            loss = loss + GP_WEIGHT * gradient_penalty(self.d, real, fake, self._batches)  # type: ignore[attr-defined]
+        self.d_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.d_opt.step()
+
+    def _update_g(self, noise: Tensor) -> None:
+        """One step of G on `noise` against D as it is (D's weights get no gradient)."""
+        self.d.requires_grad_(False)
+        loss = self.objective.g(self.d(self.g(noise)))
+        self.g_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.g_opt.step()
+        self.d.requires_grad_(True)
 
     def _apply_live(self) -> None:
         set_learning_rate(self.d_opt, self.config.d_lr)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from dlviz.device import DEVICE
 from dlviz.gan.game import GameSession
-from dlviz.gan.losses import GP_WEIGHT, LOSS_LABELS, LOSSES, gradient_penalty
+from dlviz.gan.losses import LOSS_LABELS, LOSSES
 from dlviz.gan.metrics import coverage, divergences
 from dlviz.gan.models import Mlp
 from dlviz.gan.targets import (
@@ -153,25 +153,14 @@ class GanSession(GameSession[GanConfig, GanSnapshot]):
         """One step of D on a fresh real batch and G's samples of fresh noise."""
         self.g.train()
         self.d.train()
-        real = self._real(self.config.batch_size, self._batches).to(DEVICE)
-        with torch.no_grad():
-            fake = self.g(self._noise())
-        loss = self.objective.d(self.d(real), self.d(fake))
-        if self.objective.penalty:
-            loss = loss + GP_WEIGHT * gradient_penalty(self.d, real, fake, self._batches)
-        self.d_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.d_opt.step()
+        self._update_d(self._real(self.config.batch_size, self._batches).to(DEVICE), self._noise())
         self.updates["d"] += 1
 
     def g_step(self) -> None:
         """One step of G on fresh noise against D as it is."""
         self.g.train()
         self.d.train()
-        loss = self.objective.g(self.d(self.g(self._noise())))
-        self.g_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.g_opt.step()
+        self._update_g(self._noise())
         self.updates["g"] += 1
 
     def _chunk(self) -> None:
