@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -26,27 +24,12 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from browser_launch import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from bench.live_app import start_server  # noqa: E402
+
 # The page's first metric is the live panel's Step (one panel on the Playground).
 READ_STEP = """() => { const v = document.querySelector('[data-testid="stMetricValue"]');
   return v ? parseInt(v.innerText.replace(/,/g, ''), 10) : null; }"""
-
-
-def start_server(port: int) -> subprocess.Popen:
-    """streamlit run app.py on core 0, one training slot (DLVIZ_GATE_CAPACITY=1)."""
-    proc = subprocess.Popen(
-        ["taskset", "-c", "0", sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "DLVIZ_GATE_CAPACITY": "1"},
-    )  # fmt: skip
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health").read() == b"ok":
-                return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("streamlit did not start")
 
 
 def run_class(browser, port: int, learners: int, seconds: float) -> list[tuple[float, float]]:
@@ -86,7 +69,7 @@ def main() -> None:
     sizes = [int(n) for n in sys.argv[2:]] or [1, 5, 10, 15]
     os.sched_setaffinity(0, {1})  # this process and its browser on core 1
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, pinned="0", env={"DLVIZ_GATE_CAPACITY": "1"})
     print("| learners | updates/s per learner, min | median | steps/s per learner, min | max "
           "| min ÷ max |")  # fmt: skip
     print("|---|---|---|---|---|---|")

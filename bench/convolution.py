@@ -21,12 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
-import torch
 import torch.nn.functional as F
 
-from bench.race_loop import machine_line, overhead_rounds, session_steps_per_s
+from bench.race_loop import machine_line, overhead_rounds, session_steps_per_s, sync
 from dlviz.convolution.session import CnnConfig, CnnSession
-from dlviz.device import DEVICE
 from dlviz.figures import convolution as fc
 from dlviz.figures.heatmap import confusion_matrix
 
@@ -37,12 +35,6 @@ CONFIG = CnnConfig(pace="max")
 LARGEST = CONFIG.replace(size=16, blocks=3, channels=16, kernel=5, pool="max")
 MARKS = (0.95, 0.97)
 SECONDS = 2.0
-
-
-def sync() -> None:
-    """Wait for the GPU's queued work before a clock is read (nothing on the CPU)."""
-    if DEVICE.type == "cuda":
-        torch.cuda.synchronize()
 
 
 def time_to_marks(seed: int, limit: int = 4000) -> dict[float, tuple[float, int]]:

@@ -24,14 +24,19 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from browser_launch import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, pinned: str | None = None,
+                 env: dict[str, str] | None = None) -> subprocess.Popen:  # fmt: skip
+    """`streamlit run app.py` on `port` (on the CPUs `pinned` names, e.g. "0", through
+    taskset; with `env` added to the environment), once its health check answers."""
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.headless", "true"]  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        ["taskset", "-c", pinned, *command] if pinned else command,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     for _ in range(120):
         try:
