@@ -86,7 +86,7 @@ def bare_steps_per_s(config: GanConfig, seconds: float) -> float:
 
 def plane_figures(snap) -> list:
     """Every figure of the plane section: the plane, the curves and (mixtures) the bars."""
-    bars = [fg.mode_bars(snap.per_mode)] if snap.per_mode is not None else []
+    bars = [fg.mode_bars(snap.per_mode, snap.needed)] if snap.per_mode is not None else []
     return [fg.game_plane(snap), *fg.game_curves(snap).values(), *bars]
 
 

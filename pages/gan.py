@@ -31,7 +31,7 @@ def draw(snap: gn.GanSnapshot) -> None:
     with plane:
         ui.live_chart(fig.game_plane(snap, view.layers), key="gan_plane")
         if snap.per_mode is not None:
-            ui.live_chart(fig.mode_bars(snap.per_mode), key="gan_modes")
+            ui.live_chart(fig.mode_bars(snap.per_mode, snap.needed), key="gan_modes")
     with curves:
         for name, chart in fig.game_curves(snap).items():
             ui.live_chart(chart, key=f"gan_{name}")

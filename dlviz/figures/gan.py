@@ -139,11 +139,11 @@ def game_curves(snap: Any) -> dict[str, go.Figure]:
     return figures
 
 
-def mode_bars(per_mode: np.ndarray, *, height: int = 200) -> go.Figure:
-    """Fake samples near each mode (K,): an even spread is a healthy GAN, a few tall bars
-    and many empty ones is mode collapse."""
+def mode_bars(per_mode: np.ndarray, needed: float, *, height: int = 200) -> go.Figure:
+    """Fake samples near each mode (K,), with a dotted line at the `needed` samples that
+    make a mode count as covered: bars under the line are modes G reaches too thinly; a few
+    tall bars and many empty ones is mode collapse."""
     counts = np.asarray(per_mode, np.int64)
-    fair = counts.sum() / max(len(counts), 1)
     bar = {"type": "bar", "x": np.arange(1, len(counts) + 1), "y": counts,
            "marker": {"color": FAKE_COLOR},
            "hovertemplate": "mode %{x}: %{y}<extra></extra>"}  # fmt: skip
@@ -152,7 +152,9 @@ def mode_bars(per_mode: np.ndarray, *, height: int = 200) -> go.Figure:
                          xaxis={"title": {"text": "mode"}, "dtick": 1},
                          yaxis={"title": {"text": "samples"}})  # fmt: skip
     fig = go.Figure([bar], layout)
-    fig.add_hline(y=fair, line={"dash": "dot", "color": style.TEXT_COLOR, "width": 1})
+    fig.add_hline(y=needed, line={"dash": "dot", "color": style.TEXT_COLOR, "width": 1},
+                  annotation={"text": "covered above this line", "font": {"size": 10}},
+                  annotation_position="top right")  # fmt: skip
     return fig
 
 

@@ -23,8 +23,13 @@ def coverage(samples: np.ndarray, modes: np.ndarray) -> tuple[int, float, np.nda
     dist = np.linalg.norm(samples[:, None, :] - modes[None, :, :], axis=-1)  # (N, K)
     nearest, gap = dist.argmin(1), dist.min(1)
     counts = np.bincount(nearest[gap < NEAR], minlength=len(modes)).astype(np.int64)
-    fair = len(samples) / len(modes)
-    return int((counts >= MIN_SHARE * fair).sum()), float((gap >= NEAR).mean()), counts
+    covered = int((counts >= needed_near(len(samples), len(modes))).sum())
+    return covered, float((gap >= NEAR).mean()), counts
+
+
+def needed_near(samples: int, modes: int) -> float:
+    """How many of `samples` a mode must hold to count as covered (see coverage)."""
+    return MIN_SHARE * samples / modes
 
 
 def histogram(samples: np.ndarray) -> np.ndarray:

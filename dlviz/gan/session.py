@@ -17,7 +17,7 @@ from torch import Tensor
 from dlviz.device import DEVICE
 from dlviz.gan.game import GameSession
 from dlviz.gan.losses import LOSS_LABELS, LOSSES
-from dlviz.gan.metrics import coverage, divergences
+from dlviz.gan.metrics import coverage, divergences, needed_near
 from dlviz.gan.models import Mlp
 from dlviz.gan.targets import (
     EXTENT,
@@ -103,7 +103,8 @@ class GanSnapshot(Snapshot):
     probability: bool  # the surface is D's probability of "real" (else a raw score)
     manifold: np.ndarray  # (side, side, 2) for 2-D noise, (points, 2) for 1-D
     modes: np.ndarray | None  # (K, 2) the mixture's centres
-    per_mode: np.ndarray | None  # int64 (K,) samples near each mode
+    per_mode: np.ndarray | None  # int64 (K,) samples near each mode (of JUDGED)
+    needed: float | None  # samples a mode needs to count as covered
     covered: int | None  # modes with samples near them
     best_covered: int | None  # the most modes covered at any check so far
     off_mode: float | None  # share of samples near no mode
@@ -247,6 +248,7 @@ class GanSession(GameSession[GanConfig, GanSnapshot]):
             manifold=as_np(manifold).reshape(side, side, 2) if self.config.latent == 2
             else as_np(manifold),
             modes=target.modes, per_mode=per_mode,
+            needed=None if target.modes is None else needed_near(JUDGED, len(target.modes)),
             covered=None if target.modes is None else int(v["coverage"]),
             best_covered=None if target.modes is None else self.best_covered,
             off_mode=None if target.modes is None else v["off_mode"], kl=v["kl"], js=v["js"],

@@ -50,7 +50,9 @@ def game_readouts(snap: GanSnapshot) -> list[tuple[str, str]]:
 
 def collapse_note(snap: GanSnapshot) -> str | None:
     """A warning when the generator has dropped modes it once covered (2 or more), or after
-    1,000 iterations covers at most half of them; None otherwise or without modes."""
+    1,000 iterations covers at most half of them: "mode collapse" when modes are left all
+    but empty, else that its samples are spread too thin between the modes. None
+    otherwise, or without modes."""
     if snap.modes is None or snap.covered is None or snap.best_covered is None:
         return None
     k = len(snap.modes)
@@ -58,10 +60,15 @@ def collapse_note(snap: GanSnapshot) -> str | None:
         return (f"Mode collapse: the generator covered {snap.best_covered} of {k} modes and "
                 f"now covers {snap.covered}. It is chasing D from mode to mode instead of "
                 "spreading out.")  # fmt: skip
-    if snap.step >= 1000 and snap.covered <= k // 2:
+    if snap.step < 1000 or snap.covered > k // 2:
+        return None
+    starved = int((np.asarray(snap.per_mode) < (snap.needed or 0) / 4).sum())
+    if starved >= 2:
         return (f"Mode collapse: after {snap.step:,} iterations the generator covers only "
-                f"{snap.covered} of {k} modes.")  # fmt: skip
-    return None
+                f"{snap.covered} of {k} modes, and {starved} are all but empty.")  # fmt: skip
+    return (f"Spread too thin: the generator reaches every mode but covers only "
+            f"{snap.covered} of {k}: {snap.off_mode:.0%} of its samples fall between the "
+            "modes.")  # fmt: skip
 
 
 def digits_readouts(snap: DigitsGanSnapshot) -> list[tuple[str, str]]:

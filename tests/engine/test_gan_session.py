@@ -450,19 +450,31 @@ def ring_snapshot() -> GanSnapshot:
         (300, 8, 7, None),  # one mode dropped: noise, not collapse
         (300, 3, 3, None),  # early days
         (999, 2, 2, None),
-        (1200, 4, 4, "after 1,200 iterations the generator covers only 4 of 8 modes"),
+        (1200, 4, 4, "after 1,200 iterations the generator covers only 4 of 8 modes, and 4 are"),
         (1200, 5, 5, None),
         (1200, 8, 8, None),
     ],
 )
 def test_the_collapse_note_fires_on_dropped_modes_or_few_late(ring_snapshot, step, best,
                                                               covered, says):  # fmt: skip
-    snap = dataclasses.replace(ring_snapshot, step=step, best_covered=best, covered=covered)
+    piled = np.array([200, 200, 200, 200, 0, 0, 0, 0], np.int64)  # four modes left empty
+    snap = dataclasses.replace(ring_snapshot, step=step, best_covered=best, covered=covered,
+                               per_mode=piled)  # fmt: skip
     note = collapse_note(snap)
     if says is None:
         assert note is None
     else:
         assert note is not None and note.startswith("Mode collapse:") and says in note
+
+
+def test_a_generator_that_reaches_every_mode_too_thinly_is_not_called_collapsed(ring_snapshot):
+    assert ring_snapshot.needed == pytest.approx(0.2 * 4096 / 8)
+    thin = np.array([150, 150, 150, 150, 60, 60, 60, 60], np.int64)  # 4 under the 102 needed
+    snap = dataclasses.replace(ring_snapshot, step=1200, best_covered=4, covered=4,
+                               per_mode=thin, off_mode=0.41)  # fmt: skip
+    assert collapse_note(snap) == ("Spread too thin: the generator reaches every mode but "
+                                   "covers only 4 of 8: 41% of its samples fall between the "
+                                   "modes.")  # fmt: skip
 
 
 def test_the_readouts_name_coverage_for_a_mixture_and_kl_otherwise(ring_snapshot):

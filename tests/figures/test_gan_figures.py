@@ -334,24 +334,25 @@ def test_the_curves_of_a_real_snapshot_send_only_finite_numbers(snapshots):
 # --- the bars per mode ---------------------------------------------------------------------------
 
 
-def test_the_bars_are_the_samples_per_mode_and_the_dotted_line_the_fair_share():
+def test_the_bars_are_the_samples_per_mode_and_the_dotted_line_what_covering_needs():
     per_mode = np.array([30, 0, 12, 0, 50, 8, 0, 0], np.int64)
-    wired = wire(fg.mode_bars(per_mode))
+    wired = wire(fg.mode_bars(per_mode, 20.5))
     (bar,) = wired["data"]
     assert bar["type"] == "bar"
     np.testing.assert_array_equal(array(bar["x"]), np.arange(1, 9))
     np.testing.assert_array_equal(array(bar["y"]), per_mode)
     (line,) = wired["layout"]["shapes"]
-    assert line["y0"] == line["y1"] == pytest.approx(100 / 8)
+    assert line["y0"] == line["y1"] == 20.5
+    assert wired["layout"]["annotations"][0]["text"] == "covered above this line"
     assert line["line"]["dash"] == "dot"
     assert wired["layout"]["xaxis"]["title"]["text"] == "mode"
     assert_finite(wired)
 
 
-def test_no_samples_near_any_mode_draws_empty_bars_at_a_fair_share_of_zero():
-    wired = wire(fg.mode_bars(np.zeros(25, np.int64)))
+def test_no_samples_near_any_mode_draws_empty_bars_under_the_line():
+    wired = wire(fg.mode_bars(np.zeros(25, np.int64), 32.0))
     np.testing.assert_array_equal(array(wired["data"][0]["y"]), np.zeros(25))
-    assert wired["layout"]["shapes"][0]["y0"] == 0
+    assert wired["layout"]["shapes"][0]["y0"] == 32.0
     assert_finite(wired)
 
 
