@@ -1,89 +1,205 @@
-"""A class on one server: N learners (headless Chromium tabs, each its own Streamlit
-session) press Run on the Playground of one `streamlit run app.py` pinned to one core, the
-browser pinned to the other (so its drawing is not counted). Per learner: view updates per
-second and training steps per second, from the page's Step metric.
+"""A class on one server: N learners press Run on one page of one `streamlit run app.py`
+pinned to one core (or more), and each watches their own live view.
 
-    python bench/classroom.py [seconds] [N ...]      (default: 20 s; 1 5 10 15 learners)
+Each learner is a protocol-level client: a websocket session speaking Streamlit's own
+messages, as the browser's frontend does (it asks for the page, switches Run on, and
+asks for the live fragment's reruns on the interval the server sets). Headless Chromium
+cannot stand in for a class here: ten tabs on the one spare core saturate it and then the
+browser, not the server, sets the pace (the server sat at 30 % of its core). The clients
+run on the cores the server does not use.
 
-Needs Debian's chromium and 2 cores. Prints a table: learners, updates/s per learner (min
-and median), steps/s per learner (min, max and min ÷ max).
+    python bench/classroom.py [--page playground] [--seconds 20] [--cores 1] [N ...]
+
+Prints a markdown table: learners, view updates/s per learner (min, median), training
+steps/s per learner (min, max, min ÷ max), the server's CPU use and memory, and what the
+live view tells learner 0 about sharing the server.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-from browser_launch import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
-
 sys.path.insert(0, str(ROOT))
+
+from browser_launch import free_port  # noqa: E402
+
 from bench.live_app import start_server  # noqa: E402
 
-# The page's first metric is the live panel's Step (one panel on the Playground).
-READ_STEP = """() => { const v = document.querySelector('[data-testid="stMetricValue"]');
-  return v ? parseInt(v.innerText.replace(/,/g, ''), 10) : null; }"""
+# Each page's live panel that the learners run (its Run toggle's key).
+RUN_KEYS = {
+    "playground": "pg_run",
+    "activations": "act_race_run",
+    "gradient_descent": "gd_race_run",
+    "convolution": "conv_run",
+    "attention": "attn_run",
+    "lstm_gates": "lstm_run",
+    "gan": "gan_run",
+}
 
 
-def run_class(browser, port: int, learners: int, seconds: float) -> list[tuple[float, float]]:
-    """(view updates/s, steps/s) of each of `learners` tabs training for `seconds`."""
-    contexts = [browser.new_context(viewport={"width": 1200, "height": 900})
-                for _ in range(learners)]  # fmt: skip
-    pages = [c.new_page() for c in contexts]
-    for i, page in enumerate(pages):
-        page.goto(f"http://127.0.0.1:{port}/playground?pg_seed={i}")
-    for page in pages:
-        page.get_by_text("Test loss", exact=True).wait_for(timeout=120_000)
-    for page in pages:
-        page.locator(".st-key-pg_run label").click()
-    time.sleep(3.0)  # every tab past its first tick
-    seen: list[list[tuple[float, int]]] = [[] for _ in pages]
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        for i, page in enumerate(pages):
-            step = page.evaluate(READ_STEP)
-            if step is not None and (not seen[i] or seen[i][-1][1] != step):
-                seen[i].append((time.perf_counter(), step))
-        time.sleep(0.05)
-    rates = []
-    for changes in seen:
-        if len(changes) < 2:
-            rates.append((0.0, 0.0))
+@dataclass
+class Learner:
+    """One learner's websocket session and what it saw: (time, Step) at each change."""
+
+    page: str
+    query: str
+    steps: list[tuple[float, int]] = field(default_factory=list)
+    run_id: str | None = None  # the Run toggle's widget id
+    fragment: str | None = None  # the live fragment's id once it auto-reruns
+    captions: list[str] = field(default_factory=list)
+    page_hash: str = ""
+
+    def request(self, widgets: list[WidgetState], fragment: str | None = None) -> bytes:
+        """A rerun request, as the frontend sends it."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        if self.page_hash:  # the frontend names the page by its hash once it knows it
+            state.page_script_hash = self.page_hash
+        else:
+            state.page_name = self.page
+        state.widget_states.widgets.extend(widgets)
+        if fragment:
+            state.fragment_id, state.is_auto_rerun = fragment, True
+        return msg.SerializeToString()
+
+    def read(self, raw: bytes) -> ForwardMsg:
+        """Note the Run toggle, the live Step metric and the live captions in a message."""
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        if msg.HasField("navigation"):
+            self.page_hash = msg.navigation.page_script_hash
+        if msg.HasField("delta") and msg.delta.HasField("new_element"):
+            element = msg.delta.new_element
+            kind = element.WhichOneof("type")
+            if kind == "checkbox" and element.checkbox.id.endswith(RUN_KEYS[self.page]):
+                self.run_id = element.checkbox.id
+            elif kind == "metric" and element.metric.label == "Step" and msg.delta.fragment_id:
+                value = int(element.metric.body.replace(",", ""))
+                if not self.steps or self.steps[-1][1] != value:
+                    self.steps.append((time.perf_counter(), value))
+            elif kind == "markdown" and "Sharing this server" in element.markdown.body:
+                self.captions.append(element.markdown.body.split(":", 2)[-1].strip())
+        return msg
+
+
+async def learn(port: int, learner: Learner, until: float) -> None:
+    """Open the page, switch Run on once the page has drawn, and keep asking for the live
+    fragment's reruns on its interval until `until` (perf_counter seconds)."""
+    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    async with connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        run_on: list[WidgetState] = []
+        ticker: asyncio.Task | None = None
+
+        async def tick(fragment: str, interval: float) -> None:
+            while True:
+                await asyncio.sleep(interval)
+                await ws.send(learner.request(run_on, fragment))
+
+        await ws.send(learner.request([]))
+        while time.perf_counter() < until:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=until - time.perf_counter())
+            except TimeoutError:
+                break
+            msg = learner.read(raw)
+            if msg.HasField("script_finished") and not run_on and learner.run_id:
+                run_on = [WidgetState(id=learner.run_id, bool_value=True)]
+                await ws.send(learner.request(run_on))
+            if msg.HasField("auto_rerun"):
+                if ticker:
+                    ticker.cancel()
+                learner.fragment = msg.auto_rerun.fragment_id
+                ticker = asyncio.create_task(tick(learner.fragment, msg.auto_rerun.interval))
+        if ticker:
+            ticker.cancel()
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _server_pid(port: int) -> int:
+    import subprocess
+
+    return int(subprocess.check_output(["pgrep", "-f", f"server.port {port}"]).split()[0])
+
+
+async def run_class(port: int, page: str, learners: int, seconds: float) -> dict[str, object]:
+    """`learners` learners on `page` for 8 s of warm-up plus `seconds` of measurement."""
+    pid = _server_pid(port)
+    start = time.perf_counter()
+    measured_from = start + 8.0
+    until = measured_from + seconds
+    crowd = [Learner(page, f"seed={i}&pg_seed={i}") for i in range(learners)]
+    sampler = asyncio.create_task(asyncio.sleep(measured_from - time.perf_counter()))
+    runs = [asyncio.create_task(learn(port, one, until)) for one in crowd]
+    await sampler
+    cpu0, t0 = _cpu_s(pid), time.perf_counter()
+    await asyncio.gather(*runs)
+    cpu_share = (_cpu_s(pid) - cpu0) / (time.perf_counter() - t0)
+    ups, rates = [], []
+    for one in crowd:
+        seen = [(t, s) for t, s in one.steps if t >= measured_from]
+        if len(seen) < 2:
+            ups.append(0.0)
+            rates.append(0.0)
             continue
-        (t0, s0), (t1, s1) = changes[0], changes[-1]
-        rates.append(((len(changes) - 1) / (t1 - t0), (s1 - s0) / (t1 - t0)))
-    for context in contexts:
-        context.close()
-    return rates
+        (ta, sa), (tb, sb) = seen[0], seen[-1]
+        ups.append((len(seen) - 1) / (tb - ta))
+        rates.append((sb - sa) / (tb - ta))
+    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": _rss_mb(pid),
+            "note": crowd[0].captions[-1] if crowd[0].captions else "not shared"}  # fmt: skip
 
 
 def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
-    sizes = [int(n) for n in sys.argv[2:]] or [1, 5, 10, 15]
-    os.sched_setaffinity(0, {1})  # this process and its browser on core 1
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("learners", nargs="*", type=int, default=[1, 5, 10, 15])
+    parser.add_argument("--page", default="playground", choices=sorted(RUN_KEYS))
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--cores", type=int, default=1, help="server cores (0, 1, …)")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    if args.cores >= cores:
+        raise SystemExit(f"--cores {args.cores} leaves no core for the learners' clients")
+    os.sched_setaffinity(0, set(range(args.cores, cores)))
     port = free_port()
-    server = start_server(port, pinned="0", env={"DLVIZ_GATE_CAPACITY": "1"})
+    server = start_server(port, pinned=",".join(map(str, range(args.cores))),
+                          env={"DLVIZ_GATE_CAPACITY": str(args.cores)})  # fmt: skip
+    print(f"{args.page}, server on {args.cores} core(s):\n")
     print("| learners | updates/s per learner, min | median | steps/s per learner, min | max "
-          "| min ÷ max |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+          "| min ÷ max | server CPU | server memory | learner 0 is told |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=CHROMIUM_ARGS)  # fmt: skip
-            for n in sizes:
-                rates = run_class(browser, port, n, seconds)
-                ups, steps = [r[0] for r in rates], [r[1] for r in rates]
-                print(f"| {n} | {min(ups):.2f} | {statistics.median(ups):.2f} | {min(steps):.0f} "
-                      f"| {max(steps):.0f} | {min(steps) / max(max(steps), 1e-9):.2f} |",
-                      flush=True)  # fmt: skip
-            browser.close()
+        for n in args.learners:
+            r = asyncio.run(run_class(port, args.page, n, args.seconds))
+            ups, rates = r["ups"], r["rates"]
+            print(f"| {n} | {min(ups):.2f} | {statistics.median(ups):.2f} | {min(rates):.0f} "
+                  f"| {max(rates):.0f} | {min(rates) / max(max(rates), 1e-9):.2f} "
+                  f"| {r['cpu']:.0%} | {r['rss']:.0f} MB | {r['note']} |", flush=True)  # fmt: skip
+            time.sleep(4.0)  # the class leaves: its sessions stop counting as live
     finally:
         os.killpg(server.pid, 15)
 

@@ -1,15 +1,18 @@
 """Where dlviz computes: the device (cuda → mps → cpu, chosen once), thread settings for
-tiny models, and the process-wide compute gate every live session trains through.
+tiny models, and the process-wide compute gate every live session trains through: its slots,
+and each tick's fair share of them (how long to train, how often to update the view).
 
-It does not train anything itself; sessions ask the gate for a slot before each tick.
+It does not train anything itself; sessions ask the gate for a plan and a slot each tick.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -38,6 +41,13 @@ TORCH_THREADS: int = int(os.environ.get("DLVIZ_TORCH_THREADS", "1"))
 torch.set_num_threads(TORCH_THREADS)
 
 
+# The clock a tick's training budget runs on. On the CPU it is the thread's own CPU time, so
+# a tick trains for its share of a core even while other sessions' figures and messages hold
+# Python's GIL (wall time would count that waiting as training). An accelerator runs
+# asynchronously from its thread: wall time there.
+TRAIN_CLOCK: Callable[[], float] = time.thread_time if DEVICE.type == "cpu" else time.perf_counter
+
+
 def describe_device() -> str:
     """A short human label for the sidebar, e.g. 'GPU: NVIDIA H100' or 'CPU, 1 thread'."""
     if DEVICE.type == "cuda":
@@ -49,6 +59,45 @@ def describe_device() -> str:
     return f"CPU, {TORCH_THREADS} {noun} per session ({cores} cores)"
 
 
+TICK_BUDGET_S = 0.4  # a learner's training per tick while the slots are not shared
+TICK_INTERVAL_S = 0.5  # the fastest view updates: 2 a second
+MIN_BUDGET_S = 0.01  # the least training per tick (a tick always trains one chunk anyway)
+# The view-update intervals a shared server steps through as a class grows: few steps, so
+# a learner joining or leaving seldom changes everyone's interval (each change reruns a page).
+INTERVALS_S = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+UTILISATION = 0.8  # the share of the cores ticks may plan for; the rest is for page loads
+OVERHEAD_PRIOR_S = 0.03  # a tick's CPU time outside training, until the gate has measured it
+
+
+@dataclass(frozen=True)
+class TickPlan:
+    """One learner's share of the compute gate for its next tick."""
+
+    budget_s: float  # training time of the tick
+    interval_s: float  # time from one view update to the next
+    learners: int  # live learners sharing the training slots, this one included
+
+
+def fair_share(learners: int, capacity: int, overhead_s: float, wanted_s: float) -> TickPlan:
+    """The tick of each of `learners` live learners on `capacity` training slots when a tick
+    costs `overhead_s` of CPU outside training and a learner alone would train `wanted_s`.
+
+    Up to `capacity` learners train `wanted_s` every TICK_INTERVAL_S. Beyond that the
+    interval stretches (through INTERVALS_S) until every learner's tick fits in UTILISATION
+    of the slots, and of one core for the Python part (figures, Streamlit: one GIL), and
+    the slots' time left after the overheads is split evenly: budget_s ≥ MIN_BUDGET_S
+    (0 stays 0: a paced session trains one chunk per tick)."""
+    learners = max(1, learners)
+    least = min(wanted_s, MIN_BUDGET_S)
+    need = max(learners * (overhead_s + least) / (capacity * UTILISATION),
+               learners * overhead_s / UTILISATION)  # fmt: skip
+    interval = next((s for s in INTERVALS_S if s >= need), INTERVALS_S[-1])
+    if learners <= capacity and interval == TICK_INTERVAL_S:
+        return TickPlan(wanted_s, interval, learners)
+    share = capacity * UTILISATION * interval / learners - overhead_s
+    return TickPlan(min(wanted_s, max(least, share)), interval, learners)
+
+
 @dataclass(frozen=True)
 class GateStatus:
     """A moment's view of the compute gate."""
@@ -56,6 +105,8 @@ class GateStatus:
     capacity: int  # sessions that may train at the same time
     active: int  # sessions training now
     waiting: int  # sessions queued for a slot
+    live: int = 0  # learners whose view is running
+    overhead_s: float = OVERHEAD_PRIOR_S  # a tick's measured CPU time outside training
 
 
 class ComputeGate:
@@ -68,19 +119,29 @@ class ComputeGate:
     session torn down mid-tick can never block the others for good.
     """
 
-    def __init__(self, capacity: int, stale_s: float = 2.0, lease_s: float = 30.0) -> None:
+    def __init__(self, capacity: int, stale_s: float = 2.0, lease_s: float = 30.0,
+                 live_s: float = 3.0, clocks: tuple[Callable[[], float], Callable[[], float]]
+                 = (time.monotonic, time.process_time)) -> None:  # fmt: skip
         if capacity < 1:
             raise ValueError(f"capacity must be ≥ 1, got {capacity}")
         self.capacity = capacity
         self.stale_s = stale_s
         self.lease_s = lease_s
+        self.live_s = live_s  # a live ticket that stops planning for this long has left
+        self._now, self._cpu = clocks  # wall and process CPU clocks (fakes in tests)
         self._cond = threading.Condition()
         self._active: dict[object, float] = {}  # ticket → when it entered
         self._queue: dict[object, float] = {}  # ticket → last time it asked (FIFO order)
+        self._live: dict[object, float] = {}  # ticket → when it last planned a tick
+        self._interval_s = TICK_INTERVAL_S  # the interval of the last plan
+        self.overhead_s = OVERHEAD_PRIOR_S  # measured CPU time of a tick outside training
+        self._measured: deque[float] = deque([OVERHEAD_PRIOR_S], maxlen=5)
+        self._window = (self._now(), self._cpu(), 0.0, 0)  # start, cpu, train, ticks
 
     def _expire(self, now: float) -> None:
+        stale_s = self.stale_s * self._interval_s / TICK_INTERVAL_S  # asks once per tick
         for ticket, seen in list(self._queue.items()):
-            if now - seen > self.stale_s:
+            if now - seen > stale_s:
                 del self._queue[ticket]
         for ticket, since in list(self._active.items()):
             if now - since > self.lease_s:
@@ -120,10 +181,44 @@ class ComputeGate:
             self._cond.notify_all()
 
     def forget(self, ticket: object) -> None:
-        """Drop a queued ticket that no longer wants a slot (the learner paused)."""
+        """Drop a queued ticket that no longer wants a slot (the learner paused); it no
+        longer counts as live either."""
         with self._cond:
             self._queue.pop(ticket, None)
+            self._live.pop(ticket, None)
             self._cond.notify_all()
+
+    def plan(self, ticket: object, wanted_s: float = TICK_BUDGET_S) -> TickPlan:
+        """Count `ticket` as live (until it pauses, or stops asking for `live_s`, longer in
+        proportion while ticks are further apart than TICK_INTERVAL_S) and return its fair share of the slots for its
+        next tick (see `fair_share`)."""
+        with self._cond:
+            now = time.monotonic()
+            self._live[ticket] = now
+            horizon = self.live_s * self._interval_s / TICK_INTERVAL_S  # 6 missed ticks
+            for other, seen in list(self._live.items()):
+                if now - seen > horizon:
+                    del self._live[other]
+            plan = fair_share(len(self._live), self.capacity, self.overhead_s, wanted_s)
+            self._interval_s = plan.interval_s
+            return plan
+
+    def record(self, train_cpu_s: float) -> None:
+        """Count one live tick that spent `train_cpu_s` of CPU time training. Every 2 s the
+        gate measures what a tick costs besides: the process's CPU time that was not
+        training, per tick (snapshot, figures, Streamlit's runs and messages, garbage
+        collection, page loads). `overhead_s` is the median of the last 5 measurements, so
+        a burst of page loads (a class arriving) does not stretch everyone's interval."""
+        with self._cond:
+            start, cpu, train, ticks = self._window
+            train, ticks = train + train_cpu_s, ticks + 1
+            now, cpu_now = self._now(), self._cpu()
+            if now - start < 2.0:
+                self._window = (start, cpu, train, ticks)
+                return
+            self._measured.append(min(0.5, max(0.0, (cpu_now - cpu - train) / ticks)))
+            self.overhead_s = statistics.median(self._measured)
+            self._window = (now, cpu_now, 0.0, 0)
 
     @contextmanager
     def slot(self, ticket: object, wait_s: float = 0.0) -> Iterator[int]:
@@ -136,10 +231,11 @@ class ComputeGate:
                 self.leave(ticket)
 
     def status(self) -> GateStatus:
-        """Capacity, active and waiting counts (stale tickets are not counted)."""
+        """Capacity, active, waiting and live counts (stale tickets are not counted)."""
         with self._cond:
             self._expire(time.monotonic())
-            return GateStatus(self.capacity, len(self._active), len(self._queue))
+            return GateStatus(self.capacity, len(self._active), len(self._queue),
+                              len(self._live), self.overhead_s)  # fmt: skip
 
 
 def _default_capacity() -> int:

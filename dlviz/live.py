@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from dlviz.device import TRAIN_CLOCK
 from dlviz.knobs import Config, pace_steps, structural_key
 
 
@@ -220,10 +221,11 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
     # --- the tick contract -----------------------------------------------------------
 
     def step(self, budget_s: float) -> SnapshotT:
-        """Train for about `budget_s` seconds (at least one chunk unless halted), check,
-        and return the snapshot."""
+        """Train for about `budget_s` seconds of the device's training clock (see
+        dlviz.device.TRAIN_CLOCK; at least one chunk unless halted), check, and return the
+        snapshot."""
         if self.halted is None:
-            train_for(budget_s, self._train_chunk)
+            train_for(budget_s, self._train_chunk, TRAIN_CLOCK)
             self._check_if_new()
         return self.snapshot()
 

@@ -8,6 +8,7 @@ session itself.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from dlviz.device import GATE
+from dlviz.device import GATE, TICK_BUDGET_S, TICK_INTERVAL_S, TickPlan
 from dlviz.knobs import Config, structural_key
 from dlviz.live import DIVERGENCE_ADVICE, LiveSession, Snapshot
 from dlviz.ui.text import escape
@@ -25,9 +26,6 @@ S = TypeVar("S", bound=Snapshot)
 Readouts = Callable[[S], list[tuple[str, str]]]
 # A button beside Step: (key suffix, label, the session's method it calls, help).
 Action = tuple[str, str, str, str]
-
-TICK_BUDGET_S = 0.4  # training time per live tick
-TICK_INTERVAL_S = 0.5  # time between ticks: 2 view updates a second
 
 # Streamlit may start a new script run for a session while the previous one is still inside
 # a training tick (a stop request only lands at the next Streamlit call), so two threads can
@@ -69,24 +67,36 @@ def _ticket() -> str:
 
 
 def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None,
-             action: str | None = None) -> int:  # fmt: skip
+             action: str | None = None) -> tuple[int, float]:  # fmt: skip
     """Train for `budget_s` (or call the session's method `action` instead) through the
-    compute gate, waiting up to `wait_s` (default `budget_s`) for a slot. Returns 0 if it
-    trained, else the queue position it waits at. An unexpected error pauses the session
-    with the reason instead of crashing the page."""
+    compute gate, waiting up to `wait_s` (default `budget_s`) for a slot. Returns 0 and the
+    CPU time it trained if it trained, else the queue position it waits at and 0. An
+    unexpected error pauses the session with the reason instead of crashing the page."""
     ticket = _ticket()  # kept locally: session state may be gone by the `finally`
     position = GATE.try_enter(ticket, wait_s=budget_s if wait_s is None else wait_s)
     if position:
-        return position
+        return position, 0.0
     try:
         with _lock(session):  # the halt too: a tick in another thread must not undo it
+            start = time.thread_time()
             try:
                 getattr(session, action)() if action else session.step(budget_s)
             except (RuntimeError, ValueError, FloatingPointError, OverflowError) as err:
                 session.halt(f"Training stopped with an error: {err}")
+            return 0, time.thread_time() - start
     finally:
         GATE.leave(ticket)
-    return 0
+
+
+def _shared_note(plan: TickPlan) -> str | None:
+    """What a learner sharing the training slots with a class is told, else None."""
+    if plan.learners <= GATE.capacity:
+        return None
+    others = plan.learners - 1
+    training = f", {plan.budget_s * 1000:.0f} ms of training each" if plan.budget_s else ""
+    return (f":material/groups: Sharing this server with {others} other learner"
+            f"{'s' if others > 1 else ''}: a view update every {plan.interval_s:g} s"
+            f"{training}.")  # fmt: skip
 
 
 def _ordinal(n: int) -> str:
@@ -97,7 +107,7 @@ def _ordinal(n: int) -> str:
 def _step_once(session_key: str, notice_key: str, action: str | None = None) -> None:
     """Step button callback: one chunk now (or the session's method `action`), or a note
     when every training slot is busy."""
-    position = _guarded(st.session_state[session_key], 0.0, wait_s=1.0, action=action)
+    position, _ = _guarded(st.session_state[session_key], 0.0, wait_s=1.0, action=action)
     if position:
         st.session_state[notice_key] = (
             f"Every training slot is busy ({_ordinal(position)} in line): press Step again "
@@ -168,20 +178,23 @@ def live_panel(
 ) -> None:
     """Run/Pause toggle, Step and Reset buttons (and a button per `actions` entry, calling
     that method of the session once, as Step does), and a live fragment that trains for
-    `budget_s` per tick (default `tick_budget(config)`) every `interval_s` s while running,
-    shows a row of metrics (`Step` first, then `readouts(snapshot)` as (label, value) pairs)
-    and calls `draw(snapshot)`. A halted session shows its reason and `advice` (what to try).
+    `budget_s` per tick (default `tick_budget(config)`) every `interval_s` s while running
+    (while the training slots are shared by more learners than they hold, the gate's fair
+    share instead: less training per tick, ticks further apart; the learner is told),
+    shows a row of metrics (`Step` first, then `readouts(snapshot)` as (label, value)
+    pairs) and calls `draw(snapshot)`. A halted session shows its reason and `advice` (what to try).
     Nothing is drawn for a config that could not be made (None: make_config already said
     why).
     Widget keys: `{key}_run`, `{key}_step`, `{key}_reset`; the session is `{key}_session`."""
     if config is None:
         return
-    budget_s = tick_budget(config) if budget_s is None else budget_s
+    wanted_s = tick_budget(config) if budget_s is None else budget_s
     session_key = f"{key}_session"
     session = _session(session_key, config, factory)
     running = _controls(key, session, factory, actions)
+    every = max(interval_s, GATE.plan(_ticket(), wanted_s).interval_s) if running else None
 
-    @st.fragment(run_every=interval_s if running else None)
+    @st.fragment(run_every=every)
     def live_view() -> None:
         # Draw first, then train: every element is re-sent at the start of the run, so
         # Streamlit never fades them as stale while the tick trains (the view shows the
@@ -202,7 +215,13 @@ def live_panel(
             return
         if snap.halted:
             st.rerun(scope="app")  # switch the toggle off and stop the ticks
-        position = _guarded(current, budget_s)
+        plan = GATE.plan(_ticket(), wanted_s)
+        if max(interval_s, plan.interval_s) != every:
+            st.rerun(scope="app")  # the class grew or shrank: a new interval between ticks
+        if note := _shared_note(plan):
+            queue_note.caption(note)
+        position, trained_cpu_s = _guarded(current, plan.budget_s, wait_s=plan.interval_s / 2)
+        GATE.record(trained_cpu_s)
         if position:
             queue_note.caption(
                 f":material/hourglass_top: Waiting for a free training slot: "

@@ -1,11 +1,24 @@
-"""dlviz.device: the compute gate bounds concurrent training and queues fairly."""
+"""dlviz.device: the compute gate bounds concurrent training, queues fairly, and shares the
+slots among the live learners (fair_share, plan, record)."""
 
 import threading
 import time
 
 import pytest
 
-from dlviz.device import DEVICE, ComputeGate, describe_device
+from dlviz.device import (
+    DEVICE,
+    INTERVALS_S,
+    MIN_BUDGET_S,
+    OVERHEAD_PRIOR_S,
+    TICK_BUDGET_S,
+    TICK_INTERVAL_S,
+    UTILISATION,
+    ComputeGate,
+    TickPlan,
+    describe_device,
+    fair_share,
+)
 
 
 def test_device_and_label():
@@ -78,3 +91,60 @@ def test_gate_rejects_bad_capacity_and_double_entry():
     gate.try_enter("a")
     with pytest.raises(RuntimeError):
         gate.try_enter("a")
+
+
+@pytest.mark.parametrize("capacity", [1, 2, 4])
+@pytest.mark.parametrize("overhead", [0.002, 0.02, 0.06])
+def test_fair_share_fits_every_learner_in_the_slots_and_one_core(capacity, overhead):
+    previous = None
+    for learners in range(1, 61):
+        plan = fair_share(learners, capacity, overhead, TICK_BUDGET_S)
+        assert plan.learners == learners and plan.interval_s in INTERVALS_S
+        assert MIN_BUDGET_S <= plan.budget_s <= TICK_BUDGET_S
+        if plan.interval_s < INTERVALS_S[-1]:  # the longest interval is the last resort
+            busy = learners * (overhead + plan.budget_s) / plan.interval_s
+            assert busy <= capacity * UTILISATION + 1e-9 or learners <= capacity
+            assert learners * overhead / plan.interval_s <= UTILISATION + 1e-9
+        if previous:  # a bigger class never updates more often, nor trains longer per tick
+            assert plan.interval_s >= previous.interval_s
+            if plan.interval_s == previous.interval_s:
+                assert plan.budget_s <= previous.budget_s
+        previous = plan
+
+
+def test_fair_share_leaves_a_small_class_as_it_was():
+    assert fair_share(1, 1, 0.03, TICK_BUDGET_S) == TickPlan(TICK_BUDGET_S, TICK_INTERVAL_S, 1)
+    assert fair_share(2, 2, 0.03, TICK_BUDGET_S).budget_s == TICK_BUDGET_S
+    assert fair_share(2, 1, 0.03, TICK_BUDGET_S).budget_s < TICK_BUDGET_S / 2
+    assert fair_share(30, 1, 0.03, 0.0).budget_s == 0.0  # a paced session: one chunk a tick
+    crowd = fair_share(30, 1, 0.03, 0.0)
+    assert crowd.interval_s >= 30 * 0.03 / UTILISATION  # its ticks still fit the core
+
+
+def test_gate_plans_for_the_live_learners_only():
+    gate = ComputeGate(1, live_s=0.05)
+    assert gate.plan("a").learners == 1
+    assert gate.plan("b").learners == 2
+    alone = gate.plan("c")
+    assert alone.learners == 3 and alone.budget_s < TICK_BUDGET_S
+    gate.forget("b")  # paused
+    assert gate.plan("a").learners == 2
+    time.sleep(0.1)  # "a" and "c" stop ticking: their tabs were closed
+    assert gate.plan("d").learners == 1
+    assert gate.status().live == 1
+
+
+def test_gate_measures_what_a_tick_costs_besides_training():
+    wall, cpu = [0.0], [0.0]
+    gate = ComputeGate(1, clocks=(lambda: wall[0], lambda: cpu[0]))
+    assert gate.overhead_s == OVERHEAD_PRIOR_S
+    for window in range(5):
+        for _ in range(10):  # ten ticks in 2 s: each trains 40 ms and costs 10 ms besides
+            wall[0] += 0.2
+            cpu[0] += 0.05
+            gate.record(0.04)
+    assert gate.overhead_s == pytest.approx(0.01)
+    wall[0] += 2.0
+    cpu[0] += 3.0  # a class arrives: 3 s of page loads in one window of one tick
+    gate.record(0.0)
+    assert gate.overhead_s == pytest.approx(0.01)  # the median ignores one burst

@@ -17,6 +17,8 @@ from pagekit import (
     texts,
 )
 
+from dlviz.device import GATE
+
 PAGE = "pages/playground.py"
 
 
@@ -223,3 +225,26 @@ def test_charts_fall_back_to_plotly_chart_without_static_serving():
         config.set_option("server.enableStaticServing", before)
     assert not charts(at), "in-place charts need Plotly's JS served from ./static/"
     assert len(at.get("plotly_chart")) == 4
+
+
+def test_a_learner_sharing_the_server_is_told_and_trains_a_fair_share():
+    at = open_page(PAGE)
+    at.toggle(key="pg_run").set_value(True).run()
+    at.run()
+    alone = step(at)
+    assert "Sharing this server" not in texts(at.caption)
+    others = [f"classmate-{i}" for i in range(GATE.capacity + 4)]
+    try:
+        for ticket in others:
+            GATE.plan(ticket)  # a class whose views are running
+        at.run()
+        note = texts(at.caption)
+        assert f"with {len(others)} other learners" in note and "ms of training" in note
+        before = step(at)
+        at.run()
+        assert 0 < step(at) - before < alone  # a shorter tick than alone
+    finally:
+        for ticket in others:
+            GATE.forget(ticket)
+    at.run()
+    assert "Sharing this server" not in texts(at.caption)
