@@ -6,6 +6,8 @@ says which settings in the address it could not use. Streamlit only.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from dlviz.ui.text import code
 
 CLASSROOM = "classroom"  # the URL parameter (and widget key) of the classroom view
 RESERVED = {"embed", "embed_options", CLASSROOM}  # parameters that are not a page's knobs
+REPLICA_ENV = "DLVIZ_REPLICA"  # this server's name among replicas behind a balancer (deploy/)
+_REPLICA_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,16 @@ def classroom() -> bool:
     return bool(st.session_state.get(CLASSROOM, False))
 
 
+def replica_name() -> str | None:
+    """This server's name from $DLVIZ_REPLICA (1-32 of A-Z a-z 0-9 _ -), None when it is
+    unset or anything else."""
+    name = os.environ.get(REPLICA_ENV, "")
+    return name if _REPLICA_NAME.fullmatch(name) else None
+
+
 def sidebar() -> None:
-    """Navigation with human titles, the classroom switch, the compute device, and the
-    training queue when it is busy."""
+    """Navigation with human titles, the classroom switch, the compute device (and which
+    replica serves this learner, behind a balancer), and the training queue when it is busy."""
     with st.sidebar:
         st.page_link("app.py", label="Home", icon=":material/home:")
         for topic in TOPICS:
@@ -71,7 +82,9 @@ def sidebar() -> None:
         st.toggle("Classroom view", key=CLASSROOM, bind=BIND,
                   help="Hide the controls and the notes, for projecting the live view. It is "
                   "part of the address, so a link can open in it.")  # fmt: skip
-        st.caption(f"Compute: {describe_device()}")
+        server = replica_name()  # "_" escaped: it could start Markdown emphasis
+        where = f" · server {server}".replace("_", r"\_") if server else ""
+        st.caption(f"Compute: {describe_device()}{where}")
         gate = GATE.status()
         if gate.active >= gate.capacity or gate.waiting:
             st.caption(
