@@ -8,7 +8,9 @@ cannot stand in for a class here: ten tabs on the one spare core saturate it and
 browser, not the server, sets the pace (the server sat at 30 % of its core). The clients
 run on the cores the server does not use.
 
-    python bench/classroom.py [--page playground] [--seconds 20] [--cores 1] [N ...]
+    python bench/classroom.py [--page playground] [--seconds 20] [--cores 1] [--soak] [N ...]
+
+A soak: `python bench/classroom.py --seconds 600 --soak 10` (10 learners, 10 minutes).
 
 Prints a markdown table: learners, view updates/s per learner (min, median), training
 steps/s per learner (min, max, min ÷ max), the server's CPU use and memory, and what the
@@ -154,11 +156,19 @@ async def run_class(port: int, page: str, learners: int, seconds: float) -> dict
     measured_from = start + 8.0
     until = measured_from + seconds
     crowd = [Learner(page, f"seed={i}&pg_seed={i}") for i in range(learners)]
-    sampler = asyncio.create_task(asyncio.sleep(measured_from - time.perf_counter()))
+    memory: list[tuple[float, float]] = []  # (seconds since the class arrived, MB)
+
+    async def sample() -> None:
+        while time.perf_counter() < until:
+            memory.append((time.perf_counter() - start, _rss_mb(pid)))
+            await asyncio.sleep(10.0)
+
     runs = [asyncio.create_task(learn(port, one, until)) for one in crowd]
-    await sampler
+    sampler = asyncio.create_task(sample())
+    await asyncio.sleep(measured_from - time.perf_counter())
     cpu0, t0 = _cpu_s(pid), time.perf_counter()
     await asyncio.gather(*runs)
+    sampler.cancel()
     cpu_share = (_cpu_s(pid) - cpu0) / (time.perf_counter() - t0)
     ups, rates = [], []
     for one in crowd:
@@ -170,7 +180,7 @@ async def run_class(port: int, page: str, learners: int, seconds: float) -> dict
         (ta, sa), (tb, sb) = seen[0], seen[-1]
         ups.append((len(seen) - 1) / (tb - ta))
         rates.append((sb - sa) / (tb - ta))
-    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": _rss_mb(pid),
+    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": _rss_mb(pid), "memory": memory,
             "note": crowd[0].captions[-1] if crowd[0].captions else "not shared"}  # fmt: skip
 
 
@@ -180,6 +190,8 @@ def main() -> None:
     parser.add_argument("--page", default="playground", choices=sorted(RUN_KEYS))
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--cores", type=int, default=1, help="server cores (0, 1, …)")
+    parser.add_argument("--soak", action="store_true",
+                        help="also print the server's memory every 10 s of each class")  # fmt: skip
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     if args.cores >= cores:
@@ -199,6 +211,9 @@ def main() -> None:
             print(f"| {n} | {min(ups):.2f} | {statistics.median(ups):.2f} | {min(rates):.0f} "
                   f"| {max(rates):.0f} | {min(rates) / max(max(rates), 1e-9):.2f} "
                   f"| {r['cpu']:.0%} | {r['rss']:.0f} MB | {r['note']} |", flush=True)  # fmt: skip
+            if args.soak:
+                print("<!-- memory, s → MB: " + ", ".join(f"{t:.0f} → {mb:.0f}"
+                      for t, mb in r["memory"]) + " -->", flush=True)  # fmt: skip
             time.sleep(4.0)  # the class leaves: its sessions stop counting as live
     finally:
         os.killpg(server.pid, 15)

@@ -203,15 +203,17 @@ class ComputeGate:
             self._interval_s = plan.interval_s
             return plan
 
-    def record(self, train_cpu_s: float) -> None:
-        """Count one live tick that spent `train_cpu_s` of CPU time training. Every 2 s the
-        gate measures what a tick costs besides: the process's CPU time that was not
-        training, per tick (snapshot, figures, Streamlit's runs and messages, garbage
-        collection, page loads). `overhead_s` is the median of the last 5 measurements, so
-        a burst of page loads (a class arriving) does not stretch everyone's interval."""
+    def record(self, train_cpu_s: float, budget_s: float = 0.0) -> None:
+        """Count one live tick that spent `train_cpu_s` of CPU time training for a planned
+        `budget_s`. Every 2 s the gate measures what a tick costs besides its planned
+        training: the process's CPU time that was not, per tick (snapshot, figures,
+        Streamlit's runs and messages, garbage collection, page loads, and training past
+        the budget: a tick trains at least one whole chunk, which on some pages is longer
+        than a small share). `overhead_s` is the median of the last 5 measurements, so a
+        burst of page loads (a class arriving) does not stretch everyone's interval."""
         with self._cond:
             start, cpu, train, ticks = self._window
-            train, ticks = train + train_cpu_s, ticks + 1
+            train, ticks = train + min(train_cpu_s, budget_s), ticks + 1
             now, cpu_now = self._now(), self._cpu()
             if now - start < 2.0:
                 self._window = (start, cpu, train, ticks)

@@ -88,6 +88,30 @@ def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None,
         GATE.leave(ticket)
 
 
+def _retime(interval_s: float) -> bool:
+    """Ask the browser to rerun the running fragment every `interval_s` s from now on: the
+    message Streamlit itself sends when it declares a fragment with `run_every`, so a class
+    that grows or shrinks changes its learners' interval without rerunning their pages.
+    False if Streamlit's internals (pinned: 1.67) no longer offer it; then the caller
+    reruns the page, which declares the fragment anew."""
+    try:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from streamlit.runtime.scriptrunner_utils.script_run_context import (
+            ThreadState,
+            get_script_run_ctx,
+        )
+
+        ctx, fragment_id = get_script_run_ctx(), ThreadState.get().fragment_id
+    except (ImportError, AttributeError):
+        return False
+    if ctx is None or not fragment_id:
+        return False
+    msg = ForwardMsg()
+    msg.auto_rerun.interval, msg.auto_rerun.fragment_id = interval_s, fragment_id
+    ctx.enqueue(msg)
+    return True
+
+
 def _shared_note(plan: TickPlan) -> str | None:
     """What a learner sharing the training slots with a class is told, else None."""
     if plan.learners <= GATE.capacity:
@@ -192,7 +216,9 @@ def live_panel(
     session_key = f"{key}_session"
     session = _session(session_key, config, factory)
     running = _controls(key, session, factory, actions)
+    every_key = f"{key}_every"  # the interval the browser reruns the live view at now
     every = max(interval_s, GATE.plan(_ticket(), wanted_s).interval_s) if running else None
+    st.session_state[every_key] = every
 
     @st.fragment(run_every=every)
     def live_view() -> None:
@@ -216,12 +242,14 @@ def live_panel(
         if snap.halted:
             st.rerun(scope="app")  # switch the toggle off and stop the ticks
         plan = GATE.plan(_ticket(), wanted_s)
-        if max(interval_s, plan.interval_s) != every:
-            st.rerun(scope="app")  # the class grew or shrank: a new interval between ticks
+        if (now := max(interval_s, plan.interval_s)) != st.session_state.get(every_key):
+            if not _retime(now):  # the class grew or shrank: a new interval between ticks
+                st.rerun(scope="app")
+            st.session_state[every_key] = now
         if note := _shared_note(plan):
             queue_note.caption(note)
         position, trained_cpu_s = _guarded(current, plan.budget_s, wait_s=plan.interval_s / 2)
-        GATE.record(trained_cpu_s)
+        GATE.record(trained_cpu_s, plan.budget_s)
         if position:
             queue_note.caption(
                 f":material/hourglass_top: Waiting for a free training slot: "

@@ -142,9 +142,15 @@ def test_gate_measures_what_a_tick_costs_besides_training():
         for _ in range(10):  # ten ticks in 2 s: each trains 40 ms and costs 10 ms besides
             wall[0] += 0.2
             cpu[0] += 0.05
-            gate.record(0.04)
+            gate.record(0.04, 0.04)
     assert gate.overhead_s == pytest.approx(0.01)
     wall[0] += 2.0
     cpu[0] += 3.0  # a class arrives: 3 s of page loads in one window of one tick
-    gate.record(0.0)
+    gate.record(0.0, 0.04)
     assert gate.overhead_s == pytest.approx(0.01)  # the median ignores one burst
+    for window in range(3):
+        for _ in range(10):  # a chunk takes 40 ms, past a planned 10 ms: the rest is a cost
+            wall[0] += 0.2
+            cpu[0] += 0.05
+            gate.record(0.04, 0.01)
+    assert gate.overhead_s == pytest.approx(0.04)
