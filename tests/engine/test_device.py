@@ -138,7 +138,7 @@ def test_gate_measures_what_a_tick_costs_besides_training():
     wall, cpu = [0.0], [0.0]
     gate = ComputeGate(1, clocks=(lambda: wall[0], lambda: cpu[0]))
     assert gate.overhead_s == OVERHEAD_PRIOR_S
-    for window in range(5):
+    for _window in range(5):
         for _ in range(10):  # ten ticks in 2 s: each trains 40 ms and costs 10 ms besides
             wall[0] += 0.2
             cpu[0] += 0.05
@@ -148,7 +148,7 @@ def test_gate_measures_what_a_tick_costs_besides_training():
     cpu[0] += 3.0  # a class arrives: 3 s of page loads in one window of one tick
     gate.record(0.0, 0.04)
     assert gate.overhead_s == pytest.approx(0.01)  # the median ignores one burst
-    for window in range(3):
+    for _window in range(3):
         for _ in range(10):  # a chunk takes 40 ms, past a planned 10 ms: the rest is a cost
             wall[0] += 0.2
             cpu[0] += 0.05
