@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sklearn.datasets import load_sample_image
 
 from dlviz.data import make_digits
 
@@ -50,6 +49,8 @@ def _raw_photo(name: str) -> np.ndarray:
         x, y = make_digits()
         raw = x[np.flatnonzero(y == 0)[0]].reshape(8, 8)  # (64,) → (8, 8)
     else:
+        from sklearn.datasets import load_sample_image  # lazily: see dlviz/data/digits.py
+
         raw = np.asarray(load_sample_image(f"{name}.jpg"), dtype=np.uint8)
     raw = raw.copy()
     raw.setflags(write=False)

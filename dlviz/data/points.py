@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import make_moons
 
 EXTENT = 6.0  # points and the decision plane span [−EXTENT, EXTENT] on both axes
 
@@ -85,6 +84,8 @@ def make_spiral(n: int, noise: float, rng: np.random.Generator):
 
 def make_moons_2d(n: int, noise: float, rng: np.random.Generator):
     """scikit-learn's two half-moons, scaled to fill the plane."""
+    from sklearn.datasets import make_moons  # lazily: see dlviz/data/digits.py
+
     x, k = make_moons(n, noise=noise, random_state=int(rng.integers(2**31 - 1)))
     x = (x - np.array([0.5, 0.25])) * np.array([3.2, 4.5])
     return x, np.where(k == 1, 1.0, -1.0)

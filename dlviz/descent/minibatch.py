@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn.datasets import load_diabetes
 
 from dlviz.descent.surfaces import ContourGrid
 from dlviz.optimizers import LEARNING_RATE
@@ -37,6 +36,8 @@ class RegressionData:
 @functools.cache
 def regression_data() -> RegressionData:
     """The 442 patients of sklearn's diabetes set (bundled, no download), one feature."""
+    from sklearn.datasets import load_diabetes  # lazily: see dlviz/data/digits.py
+
     raw = load_diabetes(scaled=False)
     bmi = raw.data[:, 2]  # column 2 is the body-mass index in kg/m²
     x = (bmi - 20.0) / 10.0
