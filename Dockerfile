@@ -7,7 +7,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MALLOC_ARENA_MAX=2
+# MALLOC_ARENA_MAX: every learner's script runs on its own thread, and glibc's per-thread
+# malloc arenas otherwise hold on to freed memory (BENCHMARKS.md, "A class on one server").
 
 WORKDIR /app
 

@@ -8,7 +8,8 @@ cannot stand in for a class here: ten tabs on the one spare core saturate it and
 browser, not the server, sets the pace (the server sat at 30 % of its core). The clients
 run on the cores the server does not use.
 
-    python bench/classroom.py [--page playground] [--seconds 20] [--cores 1] [--soak] [N ...]
+    python bench/classroom.py [--page playground] [--seconds 20] [--cores 1] [--replicas]
+                              [--soak] [N ...]
 
 A soak: `python bench/classroom.py --seconds 600 --soak 10` (10 learners, 10 minutes).
 
@@ -149,9 +150,11 @@ def _server_pid(port: int) -> int:
     return int(subprocess.check_output(["pgrep", "-f", f"server.port {port}"]).split()[0])
 
 
-async def run_class(port: int, page: str, learners: int, seconds: float) -> dict[str, object]:
-    """`learners` learners on `page` for 8 s of warm-up plus `seconds` of measurement."""
-    pid = _server_pid(port)
+async def run_class(ports: list[int], page: str, learners: int,
+                    seconds: float) -> dict[str, object]:  # fmt: skip
+    """`learners` learners on `page` for 8 s of warm-up plus `seconds` of measurement,
+    spread round robin over the servers on `ports` (as a balancer spreads new learners)."""
+    pids = [_server_pid(port) for port in ports]
     start = time.perf_counter()
     measured_from = start + 8.0
     until = measured_from + seconds
@@ -160,16 +163,17 @@ async def run_class(port: int, page: str, learners: int, seconds: float) -> dict
 
     async def sample() -> None:
         while time.perf_counter() < until:
-            memory.append((time.perf_counter() - start, _rss_mb(pid)))
+            memory.append((time.perf_counter() - start, sum(map(_rss_mb, pids))))
             await asyncio.sleep(10.0)
 
-    runs = [asyncio.create_task(learn(port, one, until)) for one in crowd]
+    runs = [asyncio.create_task(learn(ports[i % len(ports)], one, until))
+            for i, one in enumerate(crowd)]  # fmt: skip
     sampler = asyncio.create_task(sample())
     await asyncio.sleep(measured_from - time.perf_counter())
-    cpu0, t0 = _cpu_s(pid), time.perf_counter()
+    cpu0, t0 = sum(map(_cpu_s, pids)), time.perf_counter()
     await asyncio.gather(*runs)
     sampler.cancel()
-    cpu_share = (_cpu_s(pid) - cpu0) / (time.perf_counter() - t0)
+    cpu_share = (sum(map(_cpu_s, pids)) - cpu0) / (time.perf_counter() - t0)
     ups, rates = [], []
     for one in crowd:
         seen = [(t, s) for t, s in one.steps if t >= measured_from]
@@ -180,8 +184,9 @@ async def run_class(port: int, page: str, learners: int, seconds: float) -> dict
         (ta, sa), (tb, sb) = seen[0], seen[-1]
         ups.append((len(seen) - 1) / (tb - ta))
         rates.append((sb - sa) / (tb - ta))
-    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": _rss_mb(pid), "memory": memory,
-            "note": crowd[0].captions[-1] if crowd[0].captions else "not shared"}  # fmt: skip
+    note = crowd[0].captions[-1] if crowd[0].captions else "not shared"
+    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": sum(map(_rss_mb, pids)),
+            "memory": memory, "note": note}  # fmt: skip
 
 
 def main() -> None:
@@ -190,23 +195,33 @@ def main() -> None:
     parser.add_argument("--page", default="playground", choices=sorted(RUN_KEYS))
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--cores", type=int, default=1, help="server cores (0, 1, …)")
+    parser.add_argument("--replicas", action="store_true",
+                        help="a server per core, as deploy/replicas.py runs them")  # fmt: skip
     parser.add_argument("--soak", action="store_true",
                         help="also print the server's memory every 10 s of each class")  # fmt: skip
     args = parser.parse_args()
     cores = os.cpu_count() or 1
-    if args.cores >= cores:
-        raise SystemExit(f"--cores {args.cores} leaves no core for the learners' clients")
-    os.sched_setaffinity(0, set(range(args.cores, cores)))
-    port = free_port()
-    server = start_server(port, pinned=",".join(map(str, range(args.cores))),
-                          env={"DLVIZ_GATE_CAPACITY": str(args.cores)})  # fmt: skip
-    print(f"{args.page}, server on {args.cores} core(s):\n")
+    if not 1 <= args.cores <= cores:
+        raise SystemExit(f"--cores must be 1 to {cores}")
+    # The clients take the cores the server does not; given every core, they share them
+    # (a light load: they parse the messages and keep timers, nothing is drawn).
+    os.sched_setaffinity(0, set(range(args.cores, cores)) or set(range(cores)))
+    ports = [free_port() for _ in range(args.cores if args.replicas else 1)]
+    if args.replicas:  # one single-core server per core, each with its own slot
+        servers = [start_server(port, pinned=str(i), env={"DLVIZ_GATE_CAPACITY": "1"})
+                   for i, port in enumerate(ports)]  # fmt: skip
+    else:
+        servers = [start_server(ports[0], pinned=",".join(map(str, range(args.cores))),
+                                env={"DLVIZ_GATE_CAPACITY": str(args.cores)})]  # fmt: skip
+    shared = " (the clients on the same cores)" if args.cores == cores else ""
+    kind = f"{len(ports)} servers, one per core" if args.replicas else "one server"
+    print(f"{args.page}, {kind}, {args.cores} core(s){shared}:\n")
     print("| learners | updates/s per learner, min | median | steps/s per learner, min | max "
           "| min ÷ max | server CPU | server memory | learner 0 is told |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     try:
         for n in args.learners:
-            r = asyncio.run(run_class(port, args.page, n, args.seconds))
+            r = asyncio.run(run_class(ports, args.page, n, args.seconds))
             ups, rates = r["ups"], r["rates"]
             print(f"| {n} | {min(ups):.2f} | {statistics.median(ups):.2f} | {min(rates):.0f} "
                   f"| {max(rates):.0f} | {min(rates) / max(max(rates), 1e-9):.2f} "
@@ -216,7 +231,8 @@ def main() -> None:
                       for t, mb in r["memory"]) + " -->", flush=True)  # fmt: skip
             time.sleep(4.0)  # the class leaves: its sessions stop counting as live
     finally:
-        os.killpg(server.pid, 15)
+        for server in servers:
+            os.killpg(server.pid, 15)
 
 
 if __name__ == "__main__":

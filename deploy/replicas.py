@@ -46,8 +46,9 @@ def find_haproxy() -> str:
 def start_replica(n: int, port: int, slots: int) -> subprocess.Popen:
     """Replica r<n> on 127.0.0.1:<port> with `slots` training slots (its compute gate's
     capacity); only the balancer is reachable from outside."""
-    env = {"DLVIZ_GATE_CAPACITY": str(slots), **os.environ, "DLVIZ_REPLICA": f"r{n}",
-           "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    # MALLOC_ARENA_MAX: glibc's per-thread arenas otherwise keep freed memory (dlviz/device.py).
+    env = {"DLVIZ_GATE_CAPACITY": str(slots), "MALLOC_ARENA_MAX": "2", **os.environ,
+           "DLVIZ_REPLICA": f"r{n}", "PYTHONUNBUFFERED": "1"}  # fmt: skip
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
     return subprocess.Popen(cmd, cwd=REPO, env=env, stdin=subprocess.DEVNULL)

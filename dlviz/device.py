@@ -38,11 +38,13 @@ DEVICE: torch.device = _pick_device()
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX=2 would). Streamlit runs every
-    session's script on its own thread, and glibc gives threads that allocate at once arenas
-    of their own, up to 8 per core, each keeping what its threads freed: with 15 learners on
-    the CNN page the server held 939 MB instead of 597 MB. Arenas made before this call
-    stay; elsewhere than glibc it does nothing."""
+    """Cap glibc's malloc arenas, as far as a running process still can. Streamlit runs
+    every session's script on its own thread, and glibc gives threads that allocate at once
+    arenas of their own, up to 8 per core, each keeping what its threads freed: with 15
+    learners on the CNN page the server held 939 MB, and 597 MB with MALLOC_ARENA_MAX=2 in
+    its environment. Arenas made before this call (Streamlit's own threads start first)
+    stay, so it saves less than the variable (875 MB): the Dockerfile and
+    deploy/replicas.py set the variable. Elsewhere than glibc it does nothing."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return  # the environment already decided
     with contextlib.suppress(OSError, AttributeError):
@@ -95,21 +97,24 @@ class TickPlan:
     learners: int  # live learners sharing the training slots, this one included
 
 
-def fair_share(learners: int, capacity: int, overhead_s: float, wanted_s: float) -> TickPlan:
-    """The tick of each of `learners` live learners on `capacity` training slots when a tick
-    costs `overhead_s` of CPU outside training and a learner alone would train `wanted_s`.
+def fair_share(learners: int, capacity: int, overhead_s: float, wanted_s: float,
+               slots: int | None = None) -> TickPlan:  # fmt: skip
+    """The tick of each of `learners` live learners sharing `capacity` cores' worth of
+    training when a tick costs `overhead_s` of CPU outside training and a learner alone
+    would train `wanted_s`.
 
-    Up to `capacity` learners train `wanted_s` every TICK_INTERVAL_S. Beyond that the
+    Up to `slots` learners (default `capacity`; the gate's slots, each of which can train
+    at once) train `wanted_s` every TICK_INTERVAL_S. Beyond that the
     interval stretches (through INTERVALS_S) until every learner's tick fits in UTILISATION
-    of the slots, and of one core for the Python part (figures, Streamlit: one GIL), and
-    the slots' time left after the overheads is split evenly: budget_s ≥ MIN_BUDGET_S
+    of the capacity, and of one core for the Python part (figures, Streamlit: one GIL), and
+    the capacity's time left after the overheads is split evenly: budget_s ≥ MIN_BUDGET_S
     (0 stays 0: a paced session trains one chunk per tick)."""
     learners = max(1, learners)
     least = min(wanted_s, MIN_BUDGET_S)
     need = max(learners * (overhead_s + least) / (capacity * UTILISATION),
                learners * overhead_s / UTILISATION)  # fmt: skip
     interval = next((s for s in INTERVALS_S if s >= need), INTERVALS_S[-1])
-    if learners <= capacity and interval == TICK_INTERVAL_S:
+    if learners <= (slots or capacity) and interval == TICK_INTERVAL_S:
         return TickPlan(wanted_s, interval, learners)
     share = capacity * UTILISATION * interval / learners - overhead_s
     return TickPlan(min(wanted_s, max(least, share)), interval, learners)
@@ -145,6 +150,12 @@ class ComputeGate:
         self.stale_s = stale_s
         self.lease_s = lease_s
         self.live_s = live_s  # a live ticket that stops planning for this long has left
+        # What the fair share divides. On the CPU, training these small models is mostly
+        # Python (one GIL per process), so one process shares one core's worth however many
+        # slots it has: with 2 slots planned as 2 cores, 15 learners got 0.73 updates/s,
+        # against 1.6 on one core. More cores serve more learners as more processes
+        # (deploy/replicas.py). An accelerator computes outside the GIL: all its slots.
+        self.share_capacity = capacity if DEVICE.type != "cpu" else 1
         self._now, self._cpu = clocks  # wall and process CPU clocks (fakes in tests)
         self._cond = threading.Condition()
         self._active: dict[object, float] = {}  # ticket → when it entered
@@ -216,7 +227,8 @@ class ComputeGate:
             for other, seen in list(self._live.items()):
                 if now - seen > horizon:
                     del self._live[other]
-            plan = fair_share(len(self._live), self.capacity, self.overhead_s, wanted_s)
+            plan = fair_share(len(self._live), self.share_capacity, self.overhead_s, wanted_s,
+                              slots=self.capacity)  # fmt: skip
             self._interval_s = plan.interval_s
             return plan
 

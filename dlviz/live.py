@@ -220,13 +220,17 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
 
     # --- the tick contract -----------------------------------------------------------
 
-    def step(self, budget_s: float) -> SnapshotT:
+    def advance(self, budget_s: float) -> None:
         """Train for about `budget_s` seconds of the device's training clock (see
-        dlviz.device.TRAIN_CLOCK; at least one chunk unless halted), check, and return the
-        snapshot."""
+        dlviz.device.TRAIN_CLOCK; at least one chunk unless halted) and check. No snapshot
+        is built: the live view builds it when it draws, outside the training slot."""
         if self.halted is None:
             train_for(budget_s, self._train_chunk, TRAIN_CLOCK)
             self._check_if_new()
+
+    def step(self, budget_s: float) -> SnapshotT:
+        """`advance(budget_s)`, then return the snapshot."""
+        self.advance(budget_s)
         return self.snapshot()
 
     def train_steps(self, steps: int) -> None:

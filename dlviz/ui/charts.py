@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.offline import get_plotlyjs_version
 
+from dlviz.ui import tick_costs
+
 # --- charts that update in place ---------------------------------------------------------
 # st.plotly_chart remounts the chart whenever its data changes, so a live chart blanks for a
 # frame on every tick. This component keeps one <div> per key and calls Plotly.react on it:
@@ -178,5 +180,7 @@ def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
         st.plotly_chart(fig, theme=None, key=key, config=config)
         return
     height = int(fig.layout.height or 400)
-    data = {"figure": fig.to_json(), "config": config, "bundle": bundle_url(fig)}
-    _live_chart_component(data=data, key=key, height=height)
+    with tick_costs.phase("json"):
+        data = {"figure": fig.to_json(), "config": config, "bundle": bundle_url(fig)}
+    with tick_costs.phase("elements"):
+        _live_chart_component(data=data, key=key, height=height)

@@ -19,6 +19,7 @@ import streamlit as st
 from dlviz.device import GATE, TICK_BUDGET_S, TICK_INTERVAL_S, TickPlan
 from dlviz.knobs import Config, structural_key
 from dlviz.live import DIVERGENCE_ADVICE, LiveSession, Snapshot
+from dlviz.ui import tick_costs
 from dlviz.ui.text import escape
 
 C = TypeVar("C", bound=Config)
@@ -80,7 +81,7 @@ def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None,
         with _lock(session):  # the halt too: a tick in another thread must not undo it
             start = time.thread_time()
             try:
-                getattr(session, action)() if action else session.step(budget_s)
+                getattr(session, action)() if action else session.advance(budget_s)
             except (RuntimeError, ValueError, FloatingPointError, OverflowError) as err:
                 session.halt(f"Training stopped with an error: {err}")
             return 0, time.thread_time() - start
@@ -225,18 +226,21 @@ def live_panel(
         # Draw first, then train: every element is re-sent at the start of the run, so
         # Streamlit never fades them as stale while the tick trains (the view shows the
         # state as of the previous tick's end, 0.5 s behind).
+        tick_costs.begin()
         current: LiveSession = st.session_state[session_key]
         queue_note = st.empty()
-        with _lock(current):
+        with tick_costs.phase("snapshot"), _lock(current):
             snap = current.snapshot()
         if snap.halted:
             st.warning(f"**{escape(snap.halted)}** {advice}", icon=":material/warning:")
         extra = readouts(snap) if readouts else []
-        for column, (label, value) in zip(
-            st.columns(1 + len(extra)), [("Step", f"{snap.step:,}"), *extra]
-        ):
-            column.metric(label, value)
-        draw(snap)
+        with tick_costs.phase("metrics"):
+            for column, (label, value) in zip(
+                st.columns(1 + len(extra)), [("Step", f"{snap.step:,}"), *extra]
+            ):
+                column.metric(label, value)
+        with tick_costs.phase("draw"):
+            draw(snap)
         if not running:
             return
         if snap.halted:
@@ -250,6 +254,7 @@ def live_panel(
             queue_note.caption(note)
         position, trained_cpu_s = _guarded(current, plan.budget_s, wait_s=plan.interval_s / 2)
         GATE.record(trained_cpu_s, plan.budget_s)
+        tick_costs.end(key, training=trained_cpu_s)
         if position:
             queue_note.caption(
                 f":material/hourglass_top: Waiting for a free training slot: "

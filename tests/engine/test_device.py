@@ -115,6 +115,8 @@ def test_fair_share_fits_every_learner_in_the_slots_and_one_core(capacity, overh
 def test_fair_share_leaves_a_small_class_as_it_was():
     assert fair_share(1, 1, 0.03, TICK_BUDGET_S) == TickPlan(TICK_BUDGET_S, TICK_INTERVAL_S, 1)
     assert fair_share(2, 2, 0.03, TICK_BUDGET_S).budget_s == TICK_BUDGET_S
+    assert fair_share(2, 1, 0.03, TICK_BUDGET_S, slots=2).budget_s == TICK_BUDGET_S
+    assert fair_share(3, 1, 0.03, TICK_BUDGET_S, slots=2).budget_s < TICK_BUDGET_S / 3
     assert fair_share(2, 1, 0.03, TICK_BUDGET_S).budget_s < TICK_BUDGET_S / 2
     assert fair_share(30, 1, 0.03, 0.0).budget_s == 0.0  # a paced session: one chunk a tick
     crowd = fair_share(30, 1, 0.03, 0.0)
