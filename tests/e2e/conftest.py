@@ -78,19 +78,27 @@ def app_url(tiny_hub_cache: Path) -> Iterator[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    yield from serve(cmd, env, url, log_path, SERVER_START_S, "streamlit server")
+
+
+def serve(cmd: list[str], env: dict[str, str], url: str, log_path: Path, start_s: float,
+          name: str) -> Iterator[str]:  # fmt: skip
+    """Run `cmd` from the repo root (its output in `log_path`, its own process group) until
+    `url`/_stcore/health says ok, yield `url`, then stop the whole group. Fails the test, with
+    the log's tail, if it exits or is not healthy within `start_s` seconds."""
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + SERVER_START_S
+        deadline = time.monotonic() + start_s
         while not _healthy(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 why = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
                 _stop(proc)
                 out = log_path.read_text(errors="replace")[-6000:]
-                pytest.fail(f"streamlit server {why} before /_stcore/health said ok:\n{out}")
+                pytest.fail(f"{name} {why} before /_stcore/health said ok:\n{out}")
             time.sleep(0.25)  # polling a subprocess, not waiting in a browser
         yield url
     finally:

@@ -12,14 +12,12 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 from browser_launch import free_port
-from conftest import ARTIFACTS, REPO, _healthy, _stop
+from conftest import ARTIFACTS, serve
 from playwright.sync_api import Page, expect
 from test_browser import open_page, read_step, run_toggle, stop_run, wait_for_app_idle
 from test_browser import wait_step_above as wait_step_rise
@@ -57,24 +55,7 @@ def app_url() -> Iterator[str]:
     env.pop("DLVIZ_ALLOW_DOWNLOADS", None)
     cmd = [sys.executable, "deploy/replicas.py", "--replicas", "2", "--bind", "127.0.0.1",
            "--port", str(port), "--first-port", str(first)]  # fmt: skip
-    log_path = ARTIFACTS / "replicas.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + START_S
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
-                _stop(proc)
-                out = log_path.read_text(errors="replace")[-6000:]
-                pytest.fail(f"deploy/replicas.py {why} before the balancer said ok:\n{out}")
-            time.sleep(0.25)  # polling a subprocess, not waiting in a browser
-        yield url
-    finally:
-        _stop(proc)  # the launcher, its replicas and haproxy: one process group
+    yield from serve(cmd, env, url, ARTIFACTS / "replicas.log", START_S, "deploy/replicas.py")
 
 
 def replica_shown(page: Page) -> str:
