@@ -70,7 +70,7 @@ def replica_name() -> str | None:
 
 def sidebar() -> None:
     """Navigation with human titles, the classroom switch, the compute device (and which
-    replica serves this learner, behind a balancer), and the training queue when it is busy."""
+    replica serves this learner, behind a balancer), and how many learners share it."""
     with st.sidebar:
         st.page_link("app.py", label="Home", icon=":material/home:")
         for topic in TOPICS:
@@ -86,10 +86,9 @@ def sidebar() -> None:
         where = f" · server {server}".replace("_", r"\_") if server else ""
         st.caption(f"Compute: {describe_device()}{where}")
         gate = GATE.status()
-        if gate.active >= gate.capacity or gate.waiting:
-            st.caption(
-                f"Training slots busy: {gate.active}/{gate.capacity}, {gate.waiting} waiting"
-            )
+        if gate.live > gate.capacity:  # a class: say so once, not the queue of the moment
+            st.caption(f"{gate.live} learners are training on this server; each gets a fair "
+                       "share.")  # fmt: skip
 
 
 @contextmanager

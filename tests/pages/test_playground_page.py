@@ -244,6 +244,7 @@ def test_a_learner_sharing_the_server_is_told_and_trains_a_fair_share(monkeypatc
         at.run()
         note = texts(at.caption)
         assert f"with {len(others)} other learners" in note and "ms of training" in note
+        assert f"{len(others) + 1} learners are training on this server" in note  # sidebar
         before = step(at)
         at.run()
         assert 0 < step(at) - before < alone  # a shorter tick than alone
@@ -252,3 +253,4 @@ def test_a_learner_sharing_the_server_is_told_and_trains_a_fair_share(monkeypatc
             GATE.forget(ticket)
     at.run()
     assert "Sharing this server" not in texts(at.caption)
+    assert "learners are training" not in texts(at.caption)
