@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -132,21 +133,22 @@ async def learn(port: int, learner: Learner, until: float) -> None:
             ticker.cancel()
 
 
-def _cpu_s(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` (all its threads), in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> float:
+    """Resident memory of process `pid`, in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def _server_pid(port: int) -> int:
-    import subprocess
-
+def server_pid(port: int) -> int:
+    """The pid of the `streamlit run` listening on `port`."""
     return int(subprocess.check_output(["pgrep", "-f", f"server.port {port}"]).split()[0])
 
 
@@ -154,7 +156,7 @@ async def run_class(ports: list[int], page: str, learners: int,
                     seconds: float) -> dict[str, object]:  # fmt: skip
     """`learners` learners on `page` for 8 s of warm-up plus `seconds` of measurement,
     spread round robin over the servers on `ports` (as a balancer spreads new learners)."""
-    pids = [_server_pid(port) for port in ports]
+    pids = [server_pid(port) for port in ports]
     start = time.perf_counter()
     measured_from = start + 8.0
     until = measured_from + seconds
@@ -163,17 +165,17 @@ async def run_class(ports: list[int], page: str, learners: int,
 
     async def sample() -> None:
         while time.perf_counter() < until:
-            memory.append((time.perf_counter() - start, sum(map(_rss_mb, pids))))
+            memory.append((time.perf_counter() - start, sum(map(rss_mb, pids))))
             await asyncio.sleep(10.0)
 
     runs = [asyncio.create_task(learn(ports[i % len(ports)], one, until))
             for i, one in enumerate(crowd)]  # fmt: skip
     sampler = asyncio.create_task(sample())
     await asyncio.sleep(measured_from - time.perf_counter())
-    cpu0, t0 = sum(map(_cpu_s, pids)), time.perf_counter()
+    cpu0, t0 = sum(map(cpu_seconds, pids)), time.perf_counter()
     await asyncio.gather(*runs)
     sampler.cancel()
-    cpu_share = (sum(map(_cpu_s, pids)) - cpu0) / (time.perf_counter() - t0)
+    cpu_share = (sum(map(cpu_seconds, pids)) - cpu0) / (time.perf_counter() - t0)
     ups, rates = [], []
     for one in crowd:
         seen = [(t, s) for t, s in one.steps if t >= measured_from]
@@ -185,7 +187,7 @@ async def run_class(ports: list[int], page: str, learners: int,
         ups.append((len(seen) - 1) / (tb - ta))
         rates.append((sb - sa) / (tb - ta))
     note = crowd[0].captions[-1] if crowd[0].captions else "not shared"
-    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": sum(map(_rss_mb, pids)),
+    return {"ups": ups, "rates": rates, "cpu": cpu_share, "rss": sum(map(rss_mb, pids)),
             "memory": memory, "note": note}  # fmt: skip
 
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from browser_launch import free_port  # noqa: E402
 
-from bench.classroom import RUN_KEYS, Learner, _cpu_s, _server_pid, learn  # noqa: E402
+from bench.classroom import RUN_KEYS, Learner, cpu_seconds, learn, server_pid  # noqa: E402
 from bench.live_app import start_server  # noqa: E402
 
 COLUMNS = ["training", "snapshot", "figures", "json", "elements", "metrics", "fragment"]
@@ -44,15 +44,15 @@ def profile_page(page: str, seconds: float) -> dict[str, float]:
         server = start_server(port, pinned="0", env={"DLVIZ_GATE_CAPACITY": "1",
                                                      "DLVIZ_TICK_COSTS": str(log)})  # fmt: skip
         try:
-            pid = _server_pid(port)
+            pid = server_pid(port)
 
             async def run() -> tuple[float, int, int]:
                 until = time.perf_counter() + 8.0 + seconds
                 task = asyncio.create_task(learn(port, Learner(page, ""), until))
                 await asyncio.sleep(8.0)
-                cpu0, lines0 = _cpu_s(pid), len(log.read_text().splitlines())
+                cpu0, lines0 = cpu_seconds(pid), len(log.read_text().splitlines())
                 await task
-                return _cpu_s(pid) - cpu0, lines0, len(log.read_text().splitlines())
+                return cpu_seconds(pid) - cpu0, lines0, len(log.read_text().splitlines())
 
             cpu, first, last = asyncio.run(run())
             ticks = [json.loads(line) for line in log.read_text().splitlines()[first:last]]

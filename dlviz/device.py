@@ -82,7 +82,8 @@ TICK_BUDGET_S = 0.4  # a learner's training per tick while the slots are not sha
 TICK_INTERVAL_S = 0.5  # the fastest view updates: 2 a second
 MIN_BUDGET_S = 0.01  # the least training per tick (a tick always trains one chunk anyway)
 # The view-update intervals a shared server steps through as a class grows: few steps, so
-# a learner joining or leaving seldom changes everyone's interval (each change reruns a page).
+# a learner joining or leaving seldom changes everyone's interval (each change sends every
+# running view a new auto-rerun interval, dlviz/ui/live.py).
 INTERVALS_S = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 UTILISATION = 0.8  # the share of the cores ticks may plan for; the rest is for page loads
 OVERHEAD_PRIOR_S = 0.03  # a tick's CPU time outside training, until the gate has measured it
@@ -128,7 +129,6 @@ class GateStatus:
     active: int  # sessions training now
     waiting: int  # sessions queued for a slot
     live: int = 0  # learners whose view is running
-    overhead_s: float = OVERHEAD_PRIOR_S  # a tick's measured CPU time outside training
 
 
 class ComputeGate:
@@ -221,7 +221,7 @@ class ComputeGate:
         proportion while ticks are further apart than TICK_INTERVAL_S) and return its fair
         share of the slots for its next tick (see `fair_share`)."""
         with self._cond:
-            now = time.monotonic()
+            now = self._now()
             self._live[ticket] = now
             horizon = self.live_s * self._interval_s / TICK_INTERVAL_S  # 6 missed ticks
             for other, seen in list(self._live.items()):
@@ -266,7 +266,7 @@ class ComputeGate:
         with self._cond:
             self._expire(time.monotonic())
             return GateStatus(self.capacity, len(self._active), len(self._queue),
-                              len(self._live), self.overhead_s)  # fmt: skip
+                              len(self._live))  # fmt: skip
 
 
 def _default_capacity() -> int:
