@@ -47,7 +47,8 @@ with view:
         t = ui.knobs(v.ExplorerConfig, "gd", "show_step", so_far={"steps": steps})["show_step"]
     flat, solid = st.tabs(["Contour map (click to start there)", "3-D surface"])
     with flat:
-        ui.clickable_chart(fig.grid_map(grid, paths, labels, current=t, clickable=True), "gd_map")
+        map_ = fig.grid_map(grid, paths, labels, current=t, clickable=True)
+        ui.live_chart(map_, key="gd_map", clickable=True)
     with solid:
         ui.live_chart(fig.grid_surface_3d(grid, paths, labels), key="gd_surface3d", toolbar=True)
 for label, path in zip(labels, paths):

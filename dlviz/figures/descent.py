@@ -118,7 +118,7 @@ def contour_map(
     optimizer (lines + a marker per step, a red ✕ where one diverged), stars at the known
     minima and, at step `current`, each path's update arrow and its −η∇L arrow. The view is
     `box` (default: the grid's extent) at equal aspect. `clickable` adds an invisible grid
-    of points so a click (Streamlit's point selection) can report a position. A title
+    of points so a click on the live chart can report a position. A title
     may hold Plotly's HTML subset (e.g. <b>, a coloured <span>)."""
     xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     height_z = lift(z, log_z)

@@ -5,7 +5,7 @@ over registries (widgets.py), charts that update in place (charts.py), the live 
 topic's charts itself.
 """
 
-from dlviz.ui.charts import live_chart
+from dlviz.ui.charts import clicked, live_chart
 from dlviz.ui.frame import TOPICS, Page, Topic, classroom, controls, render, sidebar
 from dlviz.ui.knobs import (
     counted,
@@ -22,7 +22,6 @@ from dlviz.ui.race import PER_CONTESTANT, race_panel, race_readouts, stopped_cap
 from dlviz.ui.text import code, escape
 from dlviz.ui.widgets import (
     activation_params,
-    clickable_chart,
     optimizer_rates,
     optimizer_settings,
     point_sliders,
@@ -37,7 +36,7 @@ __all__ = [
     "Topic",
     "activation_params",
     "classroom",
-    "clickable_chart",
+    "clicked",
     "code",
     "controls",
     "counted",

@@ -5,6 +5,7 @@ with a fallback to st.plotly_chart when Plotly's JS cannot be served.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import re
 from pathlib import Path
@@ -79,14 +80,29 @@ function draw(div, data) {
         fig.layout.width = room; // a fixed-width figure shrinks to fit a narrow column
       }
       Plotly.react(div, fig.data, fig.layout, data.config);
+      if (div.__dlvizClicks !== Plotly) {
+        // A click on a point reports its x, y to Python (a trigger value: one rerun).
+        div.__dlvizClicks = Plotly;
+        div.on("plotly_click", (event) => {
+          const point = event && event.points && event.points[0];
+          if (div.__dlvizReport && point && isFinite(point.x) && isFinite(point.y)) {
+            div.__dlvizReport("click", { x: Number(point.x), y: Number(point.y) });
+          }
+        });
+      }
     });
     if (queue.length === 1) setTimeout(drawNext, 0);
   });
 }
 const shown = (div) => div.getBoundingClientRect().width > 0;
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
+  if (data.preload) {
+    load(data.preload); // no chart: start loading the bundle the page's charts will need
+    return;
+  }
   const div = parentElement.querySelector(".dlviz-live-chart");
+  div.__dlvizReport = data.clickable ? setTriggerValue : null;
   if (shown(div)) {
     div.__dlvizWaiting = null;
     draw(div, data);
@@ -159,6 +175,10 @@ _live_chart_component = st.components.v2.component(
     js=_LIVE_CHART_JS,
     isolate_styles=False,
 )
+# The same script, without a chart: it only starts loading a bundle (`preload_plotly`).
+_preload_component = st.components.v2.component(
+    "dlviz_plotly_preload", js=_LIVE_CHART_JS, isolate_styles=False
+)
 
 
 def bundle_url(fig: go.Figure) -> str:
@@ -169,18 +189,55 @@ def bundle_url(fig: go.Figure) -> str:
     return FULL_URL
 
 
-def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False) -> None:
+def _served() -> bool:
+    """Whether live charts can draw in place (Plotly's JS copied and served from static/)."""
+    return _IN_PLACE and bool(st.get_option("server.enableStaticServing"))
+
+
+def _ignore() -> None:
+    """The click callback: none needed, registering one makes the click a trigger value."""
+
+
+def preload_plotly() -> None:
+    """Start loading the Plotly bundle of 2-D charts as the page opens (an element with no
+    height), so a page's first chart need not wait for it. Pages share one browser document,
+    so a page opened from another finds it loaded."""
+    if _served():
+        url = CARTESIAN_URL if _CARTESIAN else FULL_URL
+        _preload_component(data={"preload": url}, key="dlviz_preload_plotly", height=0)
+
+
+def clicked(key: str) -> tuple[float, float] | None:
+    """The point (x, y) clicked on the clickable live chart `key` in the interaction that
+    started this run; None when there was no click. Readable before the chart is drawn."""
+    state = st.session_state.get(key)
+    point = state.get("click") if hasattr(state, "get") else None
+    if not isinstance(point, dict):
+        return None
+    try:
+        x, y = float(point["x"]), float(point["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+
+
+def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False, clickable: bool = False) -> None:
     """Draw `fig` (with a fixed layout height) so that later calls with the same `key`
     update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served
     (the copy failed, or the app runs without server.enableStaticServing). A chart that is
-    hidden (a closed tab or expander) is drawn when it shows."""
+    hidden (a closed tab or expander) is drawn when it shows. A `clickable` chart reports a
+    click on one of its points through `clicked(key)` (not in the fallback)."""
     config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False,
               "responsive": True}  # fmt: skip
-    if not (_IN_PLACE and st.get_option("server.enableStaticServing")):
+    if not _served():
         st.plotly_chart(fig, theme=None, key=key, config=config)
         return
     height = int(fig.layout.height or 400)
     with tick_costs.phase("json"):
-        data = {"figure": fig.to_json(), "config": config, "bundle": bundle_url(fig)}
+        data = {"figure": fig.to_json(), "config": config, "bundle": bundle_url(fig),
+                "clickable": clickable}  # fmt: skip
     with tick_costs.phase("elements"):
-        _live_chart_component(data=data, key=key, height=height)
+        if clickable:
+            _live_chart_component(data=data, key=key, height=height, on_click_change=_ignore)
+        else:
+            _live_chart_component(data=data, key=key, height=height)

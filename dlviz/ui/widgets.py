@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.activations import ACTIVATIONS
 from dlviz.knobs import Knob
 from dlviz.optimizers import OPTIMIZERS
+from dlviz.ui.charts import clicked
 from dlviz.ui.knobs import knob_items, knob_set, knob_widget
 
 
@@ -55,31 +55,20 @@ def optimizer_settings(
     return chosen
 
 
-def clickable_chart(fig: go.Figure, key: str) -> None:
-    """A Plotly chart whose clicked point lands in st.session_state[key] (Streamlit's point
-    selection), for `point_sliders` to pick up. Redrawn, not updated in place."""
-    st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", theme=None,
-                    config={"displayModeBar": False})  # fmt: skip
-
-
 def point_sliders(
     point: tuple[Knob, Knob], box: tuple[float, float, float, float],
     default: tuple[float, float], key: str, clicks_from: str,
 ) -> tuple[float, float]:  # fmt: skip
     """Two sliders (the knobs `point`) for a point inside `box` (keys `{key}_x`, `{key}_y`),
-    starting at `default`. A point clicked on the clickable_chart `clicks_from` moves them
-    there."""
+    starting at `default`. A point clicked on the clickable live chart `clicks_from` moves
+    them there."""
     x, y = point
-    kx, ky, seen = f"{key}_x", f"{key}_y", f"{key}_clicked"
+    kx, ky = f"{key}_x", f"{key}_y"
     x0, x1, y0, y1 = box
-    event = st.session_state.get(clicks_from)
-    points = event.get("selection", {}).get("points", []) if event else []
-    if points and "x" in points[0] and "y" in points[0]:
-        click = (float(points[0]["x"]), float(points[0]["y"]))
-        if st.session_state.get(seen) != click:  # a new click, not one already applied
-            st.session_state[seen] = click
-            st.session_state[kx] = round(min(max(click[0], x0), x1), 2)
-            st.session_state[ky] = round(min(max(click[1], y0), y1), 2)
+    click = clicked(clicks_from)  # only in the run the click started
+    if click is not None:
+        st.session_state[kx] = round(min(max(click[0], x0), x1), 2)
+        st.session_state[ky] = round(min(max(click[1], y0), y1), 2)
     px = knob_widget(x, kx, default=float(default[0]), low=float(x0), high=float(x1))
     py = knob_widget(y, ky, default=float(default[1]), low=float(y0), high=float(y1))
     return float(px), float(py)

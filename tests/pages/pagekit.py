@@ -43,14 +43,19 @@ def step(at: AppTest) -> int:
     return int(next(m.value for m in at.metric if m.label == "Step").replace(",", ""))
 
 
+def chart_data(at: AppTest) -> dict[str, dict]:
+    """The data each live chart (dlviz.ui.live_chart) of the page sent, by key: its figure
+    (JSON text), config, bundle URL and whether it is clickable."""
+    return {
+        element.proto.id.rsplit("-", 1)[-1]: json.loads(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "dlviz_live_chart"
+    }
+
+
 def charts(at: AppTest) -> dict[str, dict]:
     """The page's live charts (dlviz.ui.live_chart), key → decoded Plotly figure."""
-    found = {}
-    for element in at.get("bidi_component"):
-        if element.proto.component_name == "dlviz_live_chart":
-            key = element.proto.id.rsplit("-", 1)[-1]
-            found[key] = json.loads(json.loads(element.proto.json)["figure"])
-    return found
+    return {key: json.loads(data["figure"]) for key, data in chart_data(at).items()}
 
 
 def array(value: object) -> np.ndarray:

@@ -3,8 +3,6 @@ rates, start point and the step shown reach the charts, schedules and mini-batch
 race ticks, retunes and shows the landscape slice, the URL sets the page, and the largest
 learning rate pauses every contestant with a reason."""
 
-import json
-
 import pytest
 from pagekit import (
     MAX_STEPS,
@@ -39,9 +37,10 @@ def test_renders_every_section_and_flags_the_diverging_rate():
         "gd_mb_loss",
         "gd_race_loss",
         "gd_trio_map_too high?",
+        "gd_map",
     ):
         assert key in found, sorted(found)
-    assert len(at.get("plotly_chart")) == 1  # the clickable contour map
+    assert not at.get("plotly_chart")  # every chart is live, the clickable map too
     # the trio's high rate (10× the valley's 0.1) diverges and says so in its title
     assert "Diverged at step" in texts(at.error)
     assert "DIVERGED" in found["gd_trio_map_too high?"]["layout"]["title"]["text"]
@@ -70,8 +69,7 @@ def test_optimizers_rates_start_and_the_step_shown_reach_the_charts():
     assert array(paths[0]["x"])[0] == pytest.approx(1.0)  # the path starts where we said
     assert "Nesterov · η=0.02" in texts(at.caption) and "from the minimum" in texts(at.caption)
     at.slider(key="gd_show_step_120").set_value(5).run()  # "Show step", 0..120 steps
-    (chart,) = at.get("plotly_chart")
-    arrows = json.loads(chart.proto.spec)["layout"]["annotations"]
+    arrows = charts(at)["gd_map"]["layout"]["annotations"]
     assert len(arrows) == 4  # step 5: the update and the −η∇L arrow of both optimizers
     at.slider(key="gd_valley_steps").set_value(200).run()
     assert at.slider(key="gd_show_step_200").value == 5  # more steps keep the step shown
@@ -162,3 +160,17 @@ def test_absurd_rates_on_digits_pause_too(rate):
         else:
             at.select_slider(key=f"gd_race_lr_{name}").set_value(rate).run()
     assert press_step_until_paused(at, "gd_race") <= MAX_STEPS
+
+
+def test_a_click_on_the_map_moves_the_start_there_clamped_to_the_surface():
+    at = open_page(PAGE)
+    # What the browser's click reports (a trigger value of the live chart "gd_map").
+    at.session_state["gd_map"] = {"click": {"x": 2.004, "y": 99.0}}
+    at.run()
+    assert not at.exception
+    box = get_surface("valley").box
+    assert at.slider(key="gd_valley_start_x").value == 2.0
+    assert at.slider(key="gd_valley_start_y").value == box[3]  # the top edge, not 99
+    start = charts(at)["gd_surface3d"]["data"]
+    paths = [t for t in start if t["type"] == "scatter3d"]
+    assert array(paths[0]["x"])[0] == pytest.approx(2.0)
