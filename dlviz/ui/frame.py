@@ -19,6 +19,7 @@ from dlviz.content import Block, prose
 from dlviz.device import GATE, describe_device
 from dlviz.knobs import Knob
 from dlviz.live import Snapshot
+from dlviz.ui.charts import preload_plotly
 from dlviz.ui.knobs import BIND, drawn_keys, notes, refused_keys, start_run
 from dlviz.ui.live import last_snapshot
 from dlviz.ui.text import code
@@ -89,6 +90,7 @@ def sidebar() -> None:
         if gate.live > gate.capacity:  # a class: say so once, not the queue of the moment
             st.caption(f"{gate.live} learners are training on this server; each gets a fair "
                        "share.")  # fmt: skip
+        preload_plotly()
 
 
 @contextmanager
