@@ -40,7 +40,7 @@ for column, name in zip(st.columns(max(3, len(curves.names))), curves.names):
     column.markdown(f"**{ACTIVATIONS[name].label}**")
     column.latex(ACTIVATIONS[name].latex)
 if curves.names:
-    st.dataframe(table_rows(curves.names), hide_index=True, width="stretch")
+    st.table(table_rows(curves.names), hide_index=True, border="horizontal")
 
 page.header("Softmax: scores into probabilities", "softmax")
 controls, bars = st.columns([1, 2], gap="large")
