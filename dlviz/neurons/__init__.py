@@ -13,7 +13,7 @@ from dlviz.neurons.backprop import (
     xor_net,
 )
 from dlviz.neurons.gates import GATE_LABELS, INPUTS, LOGIC_GATES, LogicGate, get_gate
-from dlviz.neurons.neuron import NeuronConfig, WorkedNeuron, boundary_points, work_neuron
+from dlviz.neurons.neuron import NeuronConfig, WorkedNeuron, work_neuron
 from dlviz.neurons.perceptron import (
     PerceptronConfig,
     PerceptronSession,
@@ -47,7 +47,6 @@ __all__ = [
     "XorNetwork",
     "XorSession",
     "XorSnapshot",
-    "boundary_points",
     "get_gate",
     "perceptron_update",
     "step",

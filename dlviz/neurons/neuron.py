@@ -1,6 +1,6 @@
 """One neuron with two inputs worked out: z = w1·x1 + w2·x2 + b, a = f(z), and its output
-over the whole input plane (where z = 0 is the line it draws). f comes from the ACTIVATIONS
-registry, so the numbers are the same functions every other page uses.
+over the whole input plane (its line z = 0 is drawn by dlviz.figures.neurons). f comes from
+the ACTIVATIONS registry: the same functions every other page uses.
 """
 
 from __future__ import annotations
@@ -60,15 +60,3 @@ def work_neuron(cfg: NeuronConfig) -> WorkedNeuron:
     zs = torch.from_numpy(gx) * cfg.w1 + torch.from_numpy(gy) * cfg.w2 + cfg.b
     plane = f(zs).numpy()
     return WorkedNeuron(cfg, z, float(f(torch.tensor(z, dtype=torch.float64))), grid, plane)
-
-
-def boundary_points(w1: float, w2: float, b: float, span: float) -> np.ndarray | None:
-    """Two points (2, 2) of the line w1·x1 + w2·x2 + b = 0 spanning the box [−span, span]²
-    (clipped by the plot's axes), or None when both weights are 0 (no line)."""
-    if w1 == 0 and w2 == 0:
-        return None
-    if abs(w2) >= abs(w1):  # x2 as a function of x1
-        xs = np.array([-span, span])
-        return np.stack([xs, -(w1 * xs + b) / w2], axis=1)
-    ys = np.array([-span, span])
-    return np.stack([-(w2 * ys + b) / w1, ys], axis=1)

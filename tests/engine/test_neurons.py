@@ -18,7 +18,6 @@ from dlviz.neurons import (
     PerceptronSession,
     XorConfig,
     XorSession,
-    boundary_points,
     get_gate,
     perceptron_update,
     train_perceptron,
@@ -51,18 +50,6 @@ def test_step_neuron_fires_on_the_positive_side_of_its_line():
     worked = work_neuron(NeuronConfig(w1=1.0, w2=1.0, b=-0.5, activation="step"))
     gx, gy = np.meshgrid(worked.grid, worked.grid)
     assert np.array_equal(worked.plane > 0.5, gx + gy - 0.5 > 0)
-
-
-@pytest.mark.parametrize(("w1", "w2", "b"), [(1.0, 2.0, 0.5), (3.0, 0.1, -1.0), (0.0, 1.0, 0.2)])
-def test_boundary_points_lie_on_the_line(w1, w2, b):
-    points = boundary_points(w1, w2, b, 2.0)
-    assert points.shape == (2, 2)
-    assert np.allclose(points @ np.array([w1, w2]) + b, 0.0)
-    assert not np.allclose(points[0], points[1])
-
-
-def test_no_boundary_without_weights():
-    assert boundary_points(0.0, 0.0, 1.0, 2.0) is None
 
 
 # --- the perceptron ----------------------------------------------------------------------
