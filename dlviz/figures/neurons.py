@@ -20,6 +20,7 @@ GATE_BOX = (-0.5, 1.5)  # the truth-table plane: both axes
 LINE_COLOR = "#444444"
 OLD_LINE_COLOR = "#aaaaaa"
 HIDDEN_LINE_COLORS = ("#2ca25f", "#8e5fd1")  # hidden unit 1, 2
+YES_NO_RANGE = (-1.0, 2.0)  # a 0/1 region's colour range: a third of the way to each colour
 
 
 def boundary_points(w1: float, w2: float, b: float, box: tuple[float, float]) -> np.ndarray | None:
@@ -103,7 +104,7 @@ def perceptron_plane(snap: Any, *, height: int = 380) -> go.Figure:
     grid = np.linspace(*GATE_BOX, 61)
     gx, gy = np.meshgrid(grid, grid)  # (61, 61): x1 along columns, x2 along rows
     region = (snap.w[0] * gx + snap.w[1] * gy + snap.b >= 0).astype(np.float32)
-    traces = [_background(grid, region, 0.0, 1.0)]
+    traces = [_background(grid, region, *YES_NO_RANGE)]
     last = snap.last
     if last is not None and last.mistake:
         traces += _line(last.w[0], last.w[1], last.b, GATE_BOX, "line before", OLD_LINE_COLOR,
@@ -143,7 +144,7 @@ def xor_from_gates(net: Any, *, height: int = 380) -> go.Figure:
     points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (61², 2)
     band = net.predict(points).reshape(gx.shape).astype(np.float32)  # (61, 61)
     (w_or, b_or), (w_nand, b_nand) = net.or_unit, net.nand_unit
-    traces = [_background(grid, band, 0.0, 1.0)]
+    traces = [_background(grid, band, *YES_NO_RANGE)]
     traces += _line(w_or[0], w_or[1], b_or, GATE_BOX, "OR unit's line", HIDDEN_LINE_COLORS[0])
     traces += _line(w_nand[0], w_nand[1], b_nand, GATE_BOX, "NAND unit's line",
                     HIDDEN_LINE_COLORS[1])  # fmt: skip
@@ -162,9 +163,9 @@ def _edge_label(x0, y0, x1, y1, t: float, text: str) -> dict[str, object]:
 
 
 def backprop_diagram(w: Any, *, height: int = 380) -> go.Figure:
-    """The 2-2-1 network for one example: every weight with its gradient (∂L/∂w in
-    orange under it), every unit with z, its output and δ = ∂L/∂z. `w`:
-    dlviz.neurons.Walkthrough."""
+    """The 2-2-1 network for one example: every weight (w into the hidden units, v into the
+    output) with its gradient in orange under it, every unit with z, its output and
+    δ = ∂L/∂z. `w`: dlviz.neurons.Walkthrough."""
     shapes, notes = [], []
     edges = [("x1", "h1", 0.3, w.w1[0, 0], w.grad_w1[0, 0]),
              ("x2", "h1", 0.22, w.w1[0, 1], w.grad_w1[0, 1]),
@@ -173,12 +174,15 @@ def backprop_diagram(w: Any, *, height: int = 380) -> go.Figure:
              ("h1", "out", 0.5, w.w2[0], w.grad_w2[0]),
              ("h2", "out", 0.5, w.w2[1], w.grad_w2[1])]  # fmt: skip
     for a, b, t, weight, grad in edges:
+        name = "v" if b == "out" else "w"
         (x0, y0), (x1, y1) = NODES[a], NODES[b]
         width = 1 + 3 * min(abs(weight), 2.0)
         color = style.POS_COLOR if weight >= 0 else style.NEG_COLOR
         shapes.append({"type": "line", "x0": x0, "y0": y0, "x1": x1, "y1": y1, "layer": "below",
                        "line": {"color": color, "width": width}})  # fmt: skip
-        text = f"w = {weight:.3f}<br><span style='color:#c2410c'>∂L/∂w = {grad:.4f}</span>"
+        text = (
+            f"{name} = {weight:.3f}<br><span style='color:#c2410c'>∂L/∂{name} = {grad:.4f}</span>"
+        )
         notes.append(_edge_label(x0, y0, x1, y1, t, text))
     units = {
         "x1": f"x₁ = {w.x[0]:g}", "x2": f"x₂ = {w.x[1]:g}",
@@ -193,8 +197,8 @@ def backprop_diagram(w: Any, *, height: int = 380) -> go.Figure:
                        "line": {"color": LINE_COLOR, "width": 2}})  # fmt: skip
         notes.append({"x": x, "y": y, "text": units[name], "showarrow": False,
                       "font": {"size": 11, "color": "#222222"}})  # fmt: skip
-    bias = (f"b₁ = ({w.b1[0]:.3f}, {w.b1[1]:.3f}), ∂L/∂b₁ = δ₁<br>"
-            f"b₂ = {w.b2:.3f}, ∂L/∂b₂ = δ₂")  # fmt: skip
+    bias = (f"hidden biases b = ({w.b1[0]:.3f}, {w.b1[1]:.3f}), ∂L/∂b = δ of each unit<br>"
+            f"output bias c = {w.b2:.3f}, ∂L/∂c = δ of the output")  # fmt: skip
     notes.append(note(bias, 11, x=1.0, y=-0.75, xref="x", yref="y"))
     notes.append(note(f"y = {w.y:g}<br>L = {w.loss:.4f}", 13, x=2.55, y=1.0, xref="x",
                       yref="y"))  # fmt: skip

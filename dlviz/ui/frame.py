@@ -40,6 +40,8 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
+    Topic("Neurons and backprop", "pages/neurons.py",
+          "a perceptron learns AND and fails on XOR; one backpropagation step, number by number"),
     Topic("Playground", "pages/playground.py",
           "train a neural network on 2-D data and watch its decision boundary form"),
     Topic("Activations", "pages/activations.py",

@@ -169,7 +169,7 @@ def test_every_page_renders(new_page, stem):
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
     built = ("playground", "activations", "gradient_descent", "convolution", "attention",
-             "lstm_gates", "gan")  # fmt: skip
+             "lstm_gates", "gan", "neurons")  # fmt: skip
     for stem in built:
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
@@ -713,5 +713,47 @@ def test_gan_trains_live_steps_one_player_learns_a_drawing_and_samples_digits(ne
     expect(_svg(page, "gan_sampler_walk")).to_be_visible()
     assert sampler.evaluate(pixels) != untrained, "the sampler still shows the untrained G"
     page.screenshot(path=ARTIFACTS / "gan.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+NEURON_CHARTS = ("nr_neuron_plane", "nr_perc_plane", "nr_xor_fix", "nr_bp_diagram",
+                 "nr_xor_plane", "nr_xor_curve_loss")  # fmt: skip
+
+
+def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page):
+    page = new_page()
+    open_page(page, "/neurons?nr_perc_gate=XOR&nr_perc_pace=max&nr_xor_pace=max")
+    expect(page.get_by_role("heading", name="Neurons and backpropagation").first).to_be_visible()
+    for key in NEURON_CHARTS:
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    # The perceptron on XOR: it runs tick after tick, and never converges.
+    label, toggle = run_toggle(page, "nr_perc_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    nth_step_above(page, 0, nth_step_above(page, 0, 0))  # Step rises, tick after tick
+    expect(page.get_by_text(re.compile("no straight line puts XOR"))).to_be_visible()
+    stop_run(label, toggle)
+    # One backprop step: another row changes the diagram's numbers.
+    diagram = page.locator(".st-key-nr_bp_diagram")
+    before = diagram.inner_text()
+    assert "δ = " in before and "∂L/∂v" in before
+    page.locator(".st-key-nr_bp_activation").get_by_text("Tanh", exact=True).click()
+    expect(page.locator(".katex").filter(has_text="Tanh").first).to_be_visible()
+    expect(diagram).not_to_have_text(before)
+    # The 2-2-1 network trains live at pace max until XOR is solved.
+    label, toggle = run_toggle(page, "nr_xor_run")
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    nth_step_above(page, 1, nth_step_above(page, 1, 0))
+    expect(page.get_by_test_id("stMetricValue").filter(has_text="solved")).to_be_visible(
+        timeout=60_000
+    )
+    stop_run(label, toggle)
+    page.screenshot(path=ARTIFACTS / "neurons.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
