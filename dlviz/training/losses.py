@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlviz.knobs import Config, knob
+
 
 @dataclass(frozen=True)
 class LossInfo:
@@ -75,3 +77,37 @@ def classification_loss(name: str, p: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if name == "squared_prob":
         return (1 - p) ** 2, -2 * (1 - p), -2 * (1 - p) * sigmoid_slope
     raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(CLASSIFICATION_LOSSES)}")
+
+
+@dataclass(frozen=True)
+class LossViewConfig(Config):
+    """The loss views' one knob."""
+
+    delta: float = knob(1.0, "Huber's δ", low=0.1, high=3.0, step=0.1,
+                        help="Within δ of the target Huber is squared, beyond linear.")  # fmt: skip
+
+
+def regression_curves(delta: float, span: float = 3.0, points: int = 241) -> tuple[
+    np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]
+]:  # fmt: skip
+    """Predictions (points,) in [−span, span] for the target 0, and by label each
+    regression loss and its slope ∂L/∂ŷ there."""
+    pred = np.linspace(-span, span, points)
+    values, slopes = {}, {}
+    for name, info in REGRESSION_LOSSES.items():
+        label = f"{info.label} (δ = {delta:g})" if name == "huber" else info.label
+        values[label], slopes[label] = regression_loss(name, pred, 0.0, delta)
+    return pred, values, slopes
+
+
+def classification_curves(points: int = 200) -> tuple[
+    np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]
+]:  # fmt: skip
+    """Probabilities p (points,) of the true class from 0.005 to 1, and by label each
+    classification loss and the size of the slope its logit gets, |∂L/∂z|."""
+    p = np.linspace(0.005, 1.0, points)
+    values, slopes = {}, {}
+    for name, info in CLASSIFICATION_LOSSES.items():
+        loss, _, dz = classification_loss(name, p)
+        values[info.label], slopes[info.label] = loss, np.abs(dz)
+    return p, values, slopes

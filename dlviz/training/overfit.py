@@ -36,10 +36,10 @@ class OverfitConfig(Config):
                            options=(10, 20, 40, 80, 160, 400),
                            help="More data is the first cure.")  # fmt: skip
     noise: float = knob(0.4, "Noise", low=0.0, high=0.5, step=0.05)
-    l2: float = knob(0.0, "L2 (weight decay)", low=0.0, high=0.1,
+    l2: float = knob(1e-2, "L2 (weight decay)", low=0.0, high=0.1,
                      options=(0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1))  # fmt: skip
     l1: float = knob(0.0, "L1", low=0.0, high=0.01, options=(0.0, 1e-5, 1e-4, 1e-3, 1e-2))
-    dropout: float = knob(0.0, "Dropout", low=0.0, high=0.7, step=0.1)
+    dropout: float = knob(0.3, "Dropout", low=0.0, high=0.7, step=0.1)
     batch_norm: bool = knob(False, "Batch norm")
     patience: int = knob(500, "Early stopping: patience", low=0, high=5000, unit="steps",
                          options=(0, 100, 250, 500, 1000, 2000, 5000),

@@ -42,6 +42,8 @@ class Topic:
 TOPICS: tuple[Topic, ...] = (
     Topic("Neurons and backprop", "pages/neurons.py",
           "a perceptron learns AND and fails on XOR; one backpropagation step, number by number"),
+    Topic("Losses, metrics, overfitting", "pages/training.py",
+          "why cross-entropy, precision against recall, and what each cure for overfitting does"),
     Topic("Playground", "pages/playground.py",
           "train a neural network on 2-D data and watch its decision boundary form"),
     Topic("Activations", "pages/activations.py",

@@ -169,7 +169,7 @@ def test_every_page_renders(new_page, stem):
 def test_every_page_is_tested():
     """Guard against an empty parametrization: the built pages must exist."""
     built = ("playground", "activations", "gradient_descent", "convolution", "attention",
-             "lstm_gates", "gan", "neurons")  # fmt: skip
+             "lstm_gates", "gan", "neurons", "training")  # fmt: skip
     for stem in built:
         assert stem in PAGES, f"pages/{stem}.py missing; pages found: {PAGES}"
 
@@ -532,7 +532,7 @@ LSTM_CHARTS = ("lstm_diagram", "lstm_loss", "lstm_probe_gates_1", "lstm_signal",
 READ_NTH_STEP_JS = """(n) => {
   const ms = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(
     (m) => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === 'Step');
-  if (ms.length !== 2) return null;
+  if (ms.length <= n) return null;
   const digits = ms[n].querySelector('[data-testid="stMetricValue"]')?.innerText
     .replace(/[^0-9]/g, '');
   return digits ? parseInt(digits, 10) : null;
@@ -757,3 +757,47 @@ def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page):
     page.screenshot(path=ARTIFACTS / "neurons.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+TRAINING_CHARTS = ("tr_reg_loss", "tr_clf_slope", "tr_robust_fit", "tr_clf_map",
+                   "tr_fit_curves", "tr_fit_map_no_cure")  # fmt: skip
+
+
+def test_training_threshold_moves_in_the_browser_and_the_races_train(new_page):
+    page = new_page()
+    open_page(page, "/training?tr_fit_train_size=20")
+    expect(
+        page.get_by_role("heading", name="Losses, metrics and overfitting").first
+    ).to_be_visible()
+    for key in TRAINING_CHARTS:
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    # The threshold slider is Vega-Lite's own: the confusion matrix follows it in the page.
+    explorer = page.get_by_test_id("stVegaLiteChart")
+    explorer.scroll_into_view_if_needed()
+    slider = explorer.locator(".vega-bindings input[type=range]")
+    expect(slider).to_be_visible()
+    cells = explorer.locator("svg text").filter(has_text=re.compile(r"^TP \d+$"))
+    expect(cells).to_have_count(1)
+    before = cells.text_content()
+    slider.fill("0.9")
+    expect(cells).not_to_have_text(before)
+    # The outlier race and the overfitting race train live.
+    for key in ("tr_robust_run", "tr_fit_run"):
+        run = run_for_two_ticks_of(page, key)
+        stop_run(*run)
+    page.screenshot(path=ARTIFACTS / "training.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+def run_for_two_ticks_of(page: Page, key: str):
+    """Switch on the Run toggle `key` and wait until its panel's Step has risen twice."""
+    label, toggle = run_toggle(page, key)
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    panel = ["tr_robust_run", "tr_clf_run", "tr_fit_run"].index(key)
+    nth_step_above(page, panel, nth_step_above(page, panel, 0))
+    return label, toggle

@@ -207,7 +207,7 @@ def test_same_seed_same_classifier_snapshot():
 
 # --- overfitting -------------------------------------------------------------------------
 def test_a_big_network_overfits_a_small_noisy_set():
-    session = OverfitSession(OverfitConfig(train_size=40, noise=0.4))
+    session = OverfitSession(OverfitConfig(train_size=40, noise=0.4, l2=0.0, dropout=0.0))
     session.train_steps(2000)
     snap = session.snapshot()
     assert snap.train_accuracy[0] == 1.0  # it memorised every training point
@@ -216,7 +216,7 @@ def test_a_big_network_overfits_a_small_noisy_set():
 
 
 def test_cures_pull_the_validation_loss_back():
-    bare = OverfitSession(OverfitConfig())
+    bare = OverfitSession(OverfitConfig(l2=0.0, dropout=0.0))
     cured = OverfitSession(OverfitConfig(l2=0.01, dropout=0.3))
     bare.train_steps(2000)
     cured.train_steps(2000)
@@ -236,8 +236,8 @@ def test_both_networks_start_from_the_same_weights():
 
 
 def test_more_data_is_a_cure():
-    small = OverfitSession(OverfitConfig(train_size=20))
-    large = OverfitSession(OverfitConfig(train_size=400))
+    small = OverfitSession(OverfitConfig(train_size=20, l2=0.0, dropout=0.0))
+    large = OverfitSession(OverfitConfig(train_size=400, l2=0.0, dropout=0.0))
     small.train_steps(2000)
     large.train_steps(2000)
     assert large.snapshot().val_loss[0] < small.snapshot().val_loss[0]

@@ -87,7 +87,7 @@ def test_backprop_diagram_writes_every_weight_and_gradient():
     w = work_backprop(BackpropConfig())
     figure = fig.backprop_diagram(w)
     texts = " ".join(a.text for a in figure.layout.annotations)
-    assert texts.count("∂L/∂w") == 6
+    assert texts.count("∂L/∂w =") == 4 and texts.count("∂L/∂v =") == 2  # hidden, output
     assert f"{w.grad_w1[0, 0]:.4f}" in texts and f"{w.y_hat:.3f}" in texts
     assert len(figure.layout.shapes) == 6 + 5  # edges and units
 
