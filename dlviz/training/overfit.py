@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from dlviz.data.points import make_dataset
 from dlviz.device import DEVICE
 from dlviz.knobs import Config, knob
-from dlviz.models import seeded_weights
+from dlviz.models import SeededDropout, seeded_weights
 from dlviz.optimizers import build_optimizer
 from dlviz.race import RACE_CHUNK_STEPS, RaceSession, RaceSnapshot, race_seed
 
@@ -77,9 +77,11 @@ class EarlyStopping:
 
 
 class Net(nn.Module):
-    """A WIDTH×DEPTH ReLU network, 2 inputs, 2 logits; dropout and batch norm optional."""
+    """A WIDTH×DEPTH ReLU network, 2 inputs, 2 logits; batch norm, and dropout with masks
+    from the generator `masks`, optional."""
 
-    def __init__(self, dropout: float, batch_norm: bool) -> None:
+    def __init__(self, dropout: float, batch_norm: bool, masks: torch.Generator | None = None
+                 ) -> None:  # fmt: skip
         super().__init__()
         layers: list[nn.Module] = []
         size = 2
@@ -88,8 +90,8 @@ class Net(nn.Module):
             if batch_norm:
                 layers.append(nn.BatchNorm1d(WIDTH))
             layers.append(nn.ReLU())
-            if dropout:
-                layers.append(nn.Dropout(dropout))
+            if dropout and masks is not None:
+                layers.append(SeededDropout(dropout, masks))
             size = WIDTH
         layers.append(nn.Linear(size, 2))
         self.body = nn.Sequential(*layers)
@@ -136,10 +138,12 @@ class OverfitSession(RaceSession[OverfitConfig, OverfitSnapshot]):
 
     def _contestants(self, inputs: int, classes: int) -> tuple[list[nn.Module], list[Any]]:
         cfg = self.config
+        self._masks = torch.Generator(device=DEVICE).manual_seed(cfg.seed + 3)
         nets = []
         for cured in (False, True):
             with seeded_weights(cfg.seed):  # the same draws: Linear layers get equal weights
-                nets.append(Net(cfg.dropout if cured else 0.0, cfg.batch_norm and cured))
+                nets.append(Net(cfg.dropout if cured else 0.0, cfg.batch_norm and cured,
+                                self._masks))  # fmt: skip
         nets = [n.to(DEVICE) for n in nets]
         optimizers = [build_optimizer("adam", nets[0].parameters(), cfg.learning_rate),
                       torch.optim.Adam(nets[1].parameters(), lr=cfg.learning_rate,
@@ -184,7 +188,7 @@ class OverfitSession(RaceSession[OverfitConfig, OverfitSnapshot]):
     def _kept_scores(self) -> tuple[float | None, float | None]:
         if self.kept is None:
             return None, None
-        net = Net(self.config.dropout, self.config.batch_norm).to(DEVICE)
+        net = Net(self.config.dropout, self.config.batch_norm, self._masks).to(DEVICE)
         net.load_state_dict(self.kept)
         net.eval()
         logits = net(self.x_test)[0]

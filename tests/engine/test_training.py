@@ -251,3 +251,16 @@ def test_bad_training_knobs_are_refused():
         RobustConfig(losses=("mse",))
     with pytest.raises(ValueError):
         ClassifierConfig(balance="skewed")
+
+
+def test_same_seed_same_races():
+    def run(session_type, config):
+        session = session_type(config)
+        session.train_steps(100)
+        return session.snapshot()
+
+    a, b = run(RobustSession, RobustConfig(seed=4)), run(RobustSession, RobustConfig(seed=4))
+    assert np.array_equal(a.slopes, b.slopes) and np.array_equal(a.history_loss, b.history_loss)
+    assert not np.array_equal(a.y, run(RobustSession, RobustConfig(seed=5)).y)
+    c, d = run(OverfitSession, OverfitConfig(seed=2)), run(OverfitSession, OverfitConfig(seed=2))
+    assert np.array_equal(c.planes, d.planes) and np.array_equal(c.history_val, d.history_val)
