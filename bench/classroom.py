@@ -52,6 +52,8 @@ RUN_KEYS = {
     "attention": "attn_run",
     "lstm_gates": "lstm_run",
     "gan": "gan_run",
+    "neurons": "nr_xor_run",
+    "training": "tr_fit_run",
 }
 
 

@@ -229,7 +229,7 @@ def xor_curves(snap: Any, *, height: int = 260) -> dict[str, go.Figure]:
     loss = step_lines(steps, snap.history_loss[None, :], ["loss"], y_title="loss", log_y=True,
                       colors=[style.TRAIN_COLOR], height=height)  # fmt: skip
     grads = np.stack([snap.history_grad_out, snap.history_grad_hidden])  # (2, m)
-    gradient = step_lines(steps, grads, ["output layer ‖∂L/∂w₂‖", "hidden layer ‖∂L/∂W₁‖"],
+    gradient = step_lines(steps, grads, ["output layer ‖∂L/∂v‖", "hidden layer ‖∂L/∂W‖"],
                           y_title="gradient size", log_y=True, height=height,
                           colors=[style.POS_COLOR, style.NEG_COLOR])  # fmt: skip
     return {"loss": loss, "gradients": gradient}

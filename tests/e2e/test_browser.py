@@ -549,6 +549,17 @@ def nth_step_above(page: Page, n: int, floor: int) -> int:
     return int(page.evaluate(READ_NTH_STEP_JS, n))
 
 
+def run_panel(page: Page, key: str, panel: int):
+    """Switch on the Run toggle `key` of the page's `panel`-th live panel (0: the first) and
+    wait until its Step has risen twice; (label, checkbox) for `stop_run`."""
+    label, toggle = run_toggle(page, key)
+    label.scroll_into_view_if_needed()
+    label.click()
+    expect(toggle).to_be_checked()
+    nth_step_above(page, panel, nth_step_above(page, panel, 0))
+    return label, toggle
+
+
 def test_lstm_gates_trains_live_pauses_and_reads_a_typed_sequence(new_page):
     page = new_page()
     open_page(page, "/lstm_gates?lstm_pace=max&lstm_hidden=8")
@@ -730,13 +741,9 @@ def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page):
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible()
     # The perceptron on XOR: it runs tick after tick, and never converges.
-    label, toggle = run_toggle(page, "nr_perc_run")
-    label.scroll_into_view_if_needed()
-    label.click()
-    expect(toggle).to_be_checked()
-    nth_step_above(page, 0, nth_step_above(page, 0, 0))  # Step rises, tick after tick
+    run = run_panel(page, "nr_perc_run", 0)
     expect(page.get_by_text(re.compile("no straight line puts XOR"))).to_be_visible()
-    stop_run(label, toggle)
+    stop_run(*run)
     # One backprop step: another row changes the diagram's numbers.
     diagram = page.locator(".st-key-nr_bp_diagram")
     before = diagram.inner_text()
@@ -745,15 +752,11 @@ def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page):
     expect(page.locator(".katex").filter(has_text="Tanh").first).to_be_visible()
     expect(diagram).not_to_have_text(before)
     # The 2-2-1 network trains live at pace max until XOR is solved.
-    label, toggle = run_toggle(page, "nr_xor_run")
-    label.scroll_into_view_if_needed()
-    label.click()
-    expect(toggle).to_be_checked()
-    nth_step_above(page, 1, nth_step_above(page, 1, 0))
+    run = run_panel(page, "nr_xor_run", 1)
     expect(page.get_by_test_id("stMetricValue").filter(has_text="solved")).to_be_visible(
         timeout=60_000
     )
-    stop_run(label, toggle)
+    stop_run(*run)
     page.screenshot(path=ARTIFACTS / "neurons.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
@@ -784,20 +787,8 @@ def test_training_threshold_moves_in_the_browser_and_the_races_train(new_page):
     slider.fill("0.9")
     expect(cells).not_to_have_text(before)
     # The outlier race and the overfitting race train live.
-    for key in ("tr_robust_run", "tr_fit_run"):
-        run = run_for_two_ticks_of(page, key)
-        stop_run(*run)
+    for key, panel in (("tr_robust_run", 0), ("tr_fit_run", 2)):
+        stop_run(*run_panel(page, key, panel))
     page.screenshot(path=ARTIFACTS / "training.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
-
-
-def run_for_two_ticks_of(page: Page, key: str):
-    """Switch on the Run toggle `key` and wait until its panel's Step has risen twice."""
-    label, toggle = run_toggle(page, key)
-    label.scroll_into_view_if_needed()
-    label.click()
-    expect(toggle).to_be_checked()
-    panel = ["tr_robust_run", "tr_clf_run", "tr_fit_run"].index(key)
-    nth_step_above(page, panel, nth_step_above(page, panel, 0))
-    return label, toggle
