@@ -98,7 +98,7 @@ if snap is not None:
         tr.pr_points(snap.scores, snap.labels),
         tr.roc_auc(snap.scores, snap.labels),
     )
-    st.altair_chart(explorer, key="tr_explorer")
+    ui.browser_chart(explorer, key="tr_explorer")
 
 page.header("Overfitting and its cures", "overfit")
 with ui.controls("tr_fit"):

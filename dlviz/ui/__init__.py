@@ -5,7 +5,7 @@ over registries (widgets.py), charts that update in place (charts.py), the live 
 topic's charts itself.
 """
 
-from dlviz.ui.charts import clicked, live_chart
+from dlviz.ui.charts import browser_chart, clicked, live_chart
 from dlviz.ui.frame import TOPICS, Page, Topic, classroom, controls, render, sidebar
 from dlviz.ui.knobs import (
     counted,
@@ -35,6 +35,7 @@ __all__ = [
     "Page",
     "Topic",
     "activation_params",
+    "browser_chart",
     "classroom",
     "clicked",
     "code",

@@ -241,3 +241,18 @@ def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False, clickable: bo
             _live_chart_component(data=data, key=key, height=height, on_click_change=_ignore)
         else:
             _live_chart_component(data=data, key=key, height=height)
+
+
+# A Vega-Lite chart of several views has a fixed width; in a narrow window it scrolls
+# sideways instead of being cut off. Fixed CSS, no user data.
+_SCROLL_WIDE_VEGA = (
+    "<style>[data-testid='stFullScreenFrame']:has([data-testid='stVegaLiteChart'])"
+    "{overflow-x:auto}</style>"
+)
+
+
+def browser_chart(chart: object, key: str) -> None:
+    """An Altair chart whose interaction lives in the browser (its parameters and
+    selections never rerun the page); wider than its column, it scrolls sideways."""
+    st.html(_SCROLL_WIDE_VEGA)
+    st.altair_chart(chart, key=key)
