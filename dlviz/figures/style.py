@@ -7,7 +7,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas  # noqa: F401 (see below)
 import plotly.graph_objects as go
+
+# pandas is imported here, whole, before any figure is built. Plotly looks pandas up in
+# sys.modules and uses it if it is there; a cold server's first learners build figures on
+# several threads at once, and one of them found pandas half-imported by another
+# ("partially initialized module 'pandas' has no attribute 'Series"), so their pages failed.
+# A module import is atomic for every thread that imports it, so importing it here makes
+# every figure wait for the whole of pandas.
 
 # Binary classes as in TensorFlow Playground: orange = −1 (negative), blue = +1 (positive).
 NEG_COLOR = "#f59322"
