@@ -88,7 +88,10 @@ ui.live_panel(
     advice=page.words("advice"),
 )
 page.prose("explorer")
-snap = page.trained("tr_clf", clf, "explorer_as_of")
+latest = ui.last_snapshot("tr_clf") if clf else None
+snap = None if latest and latest.step == 0 else page.trained("tr_clf", clf, "explorer_as_of")
+if latest and latest.step == 0:
+    page.caption("untrained")
 if snap is not None:
     explorer = fig.threshold_explorer(
         snap.scores,

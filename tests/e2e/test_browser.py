@@ -776,7 +776,9 @@ def test_training_threshold_moves_in_the_browser_and_the_races_train(new_page):
         chart = _svg(page, key)
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible()
-    # The threshold slider is Vega-Lite's own: the confusion matrix follows it in the page.
+    # Trained a step, the classifier is judged below it. The threshold slider is
+    # Vega-Lite's own: the confusion matrix follows it in the page.
+    page.locator(".st-key-tr_clf_step").get_by_role("button", name="Step").click()
     explorer = page.get_by_test_id("stVegaLiteChart")
     explorer.scroll_into_view_if_needed()
     slider = explorer.locator(".vega-bindings input[type=range]")

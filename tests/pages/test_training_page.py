@@ -27,9 +27,11 @@ def test_every_section_draws():
     found = charts(at)
     for key in CHARTS:
         assert key in found, sorted(found)
-    spec = explorer(at)
-    assert spec["params"][0]["name"] == "t"
-    assert "The classifier as of step 0" in texts(at.caption)
+    # untrained, the classifier is not judged yet (and the page loads no Vega-Lite)
+    assert not at.get("vega_lite_chart") and "its judgement opens here" in texts(at.caption)
+    at.button(key="tr_clf_step").click().run()
+    assert explorer(at)["params"][0]["name"] == "t"
+    assert "The classifier as of step 5" in texts(at.caption)
 
 
 def test_hubers_delta_reaches_the_curves():
