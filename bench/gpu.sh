@@ -20,4 +20,5 @@ export PYTHONUNBUFFERED=1
   timeout 90 python3 bench/convolution.py --rounds 3 --seeds 3
   timeout 120 python3 bench/recurrent.py --rounds 3 --seeds 2
   timeout 120 python3 bench/gan.py --rounds 3 --seeds 2
+  timeout 60 python3 bench/first_chapters.py --rounds 3
 } 2>&1 | tee "$log"
