@@ -264,3 +264,21 @@ def test_same_seed_same_races():
     assert not np.array_equal(a.y, run(RobustSession, RobustConfig(seed=5)).y)
     c, d = run(OverfitSession, OverfitConfig(seed=2)), run(OverfitSession, OverfitConfig(seed=2))
     assert np.array_equal(c.planes, d.planes) and np.array_equal(c.history_val, d.history_val)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_smoke_the_training_sessions_train_on_the_gpu():
+    from dlviz.device import DEVICE
+
+    assert DEVICE.type == "cuda"
+    clf = ClassifierSession(ClassifierConfig(pace="max"))
+    assert next(clf.net.parameters()).is_cuda and clf.x.is_cuda
+    clf.train_steps(400)
+    assert roc_auc(clf.snapshot().scores, clf.snapshot().labels) > 0.85
+    fit = OverfitSession(OverfitConfig(dropout=0.3, batch_norm=True))
+    assert all(next(n.parameters()).is_cuda for n in fit.nets)
+    fit.train_steps(500)
+    assert np.isfinite(fit.snapshot().planes).all() and fit.snapshot().kept_val_loss is not None
+    robust = RobustSession(RobustConfig())
+    robust.train_steps(500)
+    assert robust.x_train.is_cuda and np.isfinite(robust.snapshot().slopes).all()
