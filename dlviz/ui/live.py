@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from dlviz.device import GATE, TICK_BUDGET_S, TICK_INTERVAL_S, TickPlan
+from dlviz.export import exported
 from dlviz.knobs import Config, structural_key
 from dlviz.live import DIVERGENCE_ADVICE, LiveSession, Snapshot
 from dlviz.ui import tick_costs
@@ -148,8 +149,9 @@ def _reset(session_key: str, factory: Callable[[Any], LiveSession]) -> None:
 
 def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSession],
               actions: Sequence[Action] = ()) -> bool:  # fmt: skip
-    """Run toggle, Step and Reset buttons, then one button per action; returns whether the
-    session is running."""
+    """Run toggle, Step and Reset buttons, then one button per action, and the download of
+    the session's experiment as a PyTorch script where its topic has an exporter; returns
+    whether the session is running."""
     session_key, run_key, notice_key = f"{key}_session", f"{key}_run", f"{key}_notice"
     if session.halted and st.session_state.get(run_key):
         st.session_state[run_key] = False  # a halted run shows as paused
@@ -171,6 +173,13 @@ def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSessi
     for column, (name, label, method, help_text) in zip(buttons[3:], actions):
         column.button(label, key=f"{key}_{name}", disabled=running or halted, help=help_text,
                       on_click=_step_once, args=(session_key, notice_key, method))  # fmt: skip
+    if script := exported(session.config):
+        buttons[-1].download_button(
+            "Script", script.text, file_name=script.file_name, mime="text/x-python",
+            key=f"{key}_script", icon=":material/download:", on_click="ignore",
+            help="This experiment as one plain PyTorch script (no dlviz needed): the same "
+            "data, model, seed and training; it prints the losses the page shows.",
+        )  # fmt: skip
     if notice := st.session_state.pop(notice_key, None):
         st.caption(f":material/hourglass_top: {notice}")
     if not running:

@@ -7,6 +7,8 @@ Waits are Playwright `expect`/locator/`wait_for_function` waits, never sleeps.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -732,7 +734,7 @@ NEURON_CHARTS = ("nr_neuron_plane", "nr_perc_plane", "nr_xor_fix", "nr_bp_diagra
                  "nr_xor_plane", "nr_xor_curve_loss")  # fmt: skip
 
 
-def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page):
+def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page, tmp_path):
     page = new_page()
     open_page(page, "/neurons?nr_perc_gate=XOR&nr_perc_pace=max&nr_xor_pace=max")
     expect(page.get_by_role("heading", name="Neurons and backpropagation").first).to_be_visible()
@@ -757,6 +759,16 @@ def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page):
         timeout=60_000
     )
     stop_run(*run)
+    # The experiment downloads as a plain PyTorch script: the one the exporter writes.
+    with page.expect_download() as download:
+        page.locator(".st-key-nr_xor_script").get_by_role("button").click()
+    assert download.value.suggested_filename == "dlviz_xor_seed0.py"
+    script = tmp_path / download.value.suggested_filename
+    download.value.save_as(script)
+    ran = subprocess.run([sys.executable, "-I", str(script), "--steps", "40"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert re.search(r"^step 40 loss 0\.\d+", ran.stdout, flags=re.M), ran.stdout
     page.screenshot(path=ARTIFACTS / "neurons.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())

@@ -101,3 +101,10 @@ def test_junk_in_the_address_gets_a_message():
     for key in ("nr_w1", "nr_bp_row", "nr_xor_seed"):
         assert f"`{key}`" in said and "can't be used" in said
     assert at.button_group(key="nr_perc_gate").value == "and"  # an unknown gate: the default
+
+
+def test_the_xor_panel_offers_its_script_and_the_perceptron_none():
+    at = open_page(PAGE)
+    (button,) = at.get("download_button")
+    assert button.proto.id.endswith("nr_xor_script") and button.proto.label == "Script"
+    assert button.proto.ignore_rerun  # downloading does not rerun the page

@@ -1,0 +1,35 @@
+"""Experiments taken away as code: for a live session's config, one self-contained Python
+script that reproduces the run with plain PyTorch (and NumPy), no dlviz import. One exporter
+per topic, registered here by config type; `exported(config)` is what a page offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dlviz.export.neurons import xor_script
+from dlviz.neurons.xor import XorConfig
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A script to download: its file name and its text."""
+
+    file_name: str
+    text: str
+
+
+EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
+    XorConfig: ("dlviz_xor", xor_script),
+}
+
+
+def exported(config: object) -> Exported | None:
+    """The script that reproduces a session of `config`, or None when its topic has no
+    exporter yet."""
+    found = EXPORTERS.get(type(config))
+    if found is None:
+        return None
+    stem, make = found
+    return Exported(f"{stem}_seed{getattr(config, 'seed', 0)}.py", make(config))

@@ -1,0 +1,64 @@
+"""Experiments taken away as code: each exported script runs on its own (no dlviz), passes
+ruff, and prints the same losses as the live session after the same steps, exactly where
+the computation is the same."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from dlviz.export import EXPORTERS, exported
+from dlviz.neurons import XorConfig, XorSession
+from dlviz.training import ClassifierConfig
+
+
+def run_script(text: str, tmp_path, steps: int) -> dict[int, float]:
+    """Run an exported script for `steps` steps in a fresh interpreter, from an empty
+    folder (so no dlviz on the path); its printed losses by step."""
+    path = tmp_path / "experiment.py"
+    path.write_text(text)
+    done = subprocess.run([sys.executable, "-I", str(path), "--steps", str(steps)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return {int(m[1]): float(m[2]) for m in re.finditer(r"step (\d+) loss (\S+)", done.stdout)}
+
+
+def session_losses(config: XorConfig, steps: int, every: int = 20) -> dict[int, float]:
+    """The live session's loss at each check, `every` steps apart."""
+    session = XorSession(config.replace(pace="max"))
+    found = {0: session.latest.values["loss"]}
+    while session.step_count < steps:
+        session.train_steps(every)
+        found[session.step_count] = session.latest.values["loss"]
+    return found
+
+
+CASES = [("sigmoid", "bce", 0), ("tanh", "mse", 3), ("relu", "bce", 7)]
+
+
+@pytest.mark.parametrize(("activation", "loss", "seed"), CASES)
+def test_xor_script_prints_the_sessions_losses_exactly(activation, loss, seed, tmp_path):
+    config = XorConfig(activation=activation, loss=loss, seed=seed, learning_rate=2.0)
+    script = exported(config)
+    assert script.file_name == f"dlviz_xor_seed{seed}.py"
+    assert "dlviz" not in re.sub(r'""".*?"""', "", script.text, flags=re.S)  # no import of it
+    printed = run_script(script.text, tmp_path, 200)
+    assert sorted(printed) == list(range(0, 201, 20))
+    assert printed == session_losses(config, 200)  # float64, same ops: bit for bit
+
+
+def test_exported_scripts_pass_ruff(tmp_path):
+    for config in (XorConfig(), XorConfig(activation="relu", loss="mse", seed=99_999)):
+        path = tmp_path / exported(config).file_name
+        path.write_text(exported(config).text)
+        for command in (["check"], ["format", "--check"]):
+            done = subprocess.run([sys.executable, "-m", "ruff", *command, "--isolated",
+                                   "--line-length", "100", str(path)],
+                                  capture_output=True, text=True)  # fmt: skip
+            assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_topic_without_an_exporter_offers_none():
+    assert exported(ClassifierConfig()) is None
+    assert XorConfig in EXPORTERS
