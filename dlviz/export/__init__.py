@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dlviz.export.neurons import xor_script
+from dlviz.export.training import classifier_script
 from dlviz.neurons.xor import XorConfig
+from dlviz.training.classifier import ClassifierConfig
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Exported:
 
 EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     XorConfig: ("dlviz_xor", xor_script),
+    ClassifierConfig: ("dlviz_classifier", classifier_script),
 }
 
 

@@ -97,3 +97,9 @@ def test_junk_in_the_address_gets_a_message():
     said = texts(at.info)
     for key in ("tr_delta", "tr_fit_train_size", "tr_clf_noise"):
         assert f"`{key}`" in said
+
+
+def test_the_classifier_offers_its_script():
+    at = open_page(PAGE)
+    (button,) = at.get("download_button")  # the races have no exporter yet
+    assert button.proto.id.endswith("tr_clf_script") and button.proto.ignore_rerun
