@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dlviz.export.neurons import xor_script
+from dlviz.export.neurons import perceptron_script, xor_script
 from dlviz.export.training import classifier_script
+from dlviz.neurons.perceptron import PerceptronConfig
 from dlviz.neurons.xor import XorConfig
 from dlviz.training.classifier import ClassifierConfig
 
@@ -23,6 +24,7 @@ class Exported:
 
 
 EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
+    PerceptronConfig: ("dlviz_perceptron", perceptron_script),
     XorConfig: ("dlviz_xor", xor_script),
     ClassifierConfig: ("dlviz_classifier", classifier_script),
 }
@@ -35,4 +37,5 @@ def exported(config: object) -> Exported | None:
     if found is None:
         return None
     stem, make = found
-    return Exported(f"{stem}_seed{getattr(config, 'seed', 0)}.py", make(config))
+    gate = f"_{config.gate}" if isinstance(config, PerceptronConfig) else ""
+    return Exported(f"{stem}{gate}_seed{getattr(config, 'seed', 0)}.py", make(config))

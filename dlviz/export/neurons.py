@@ -1,8 +1,10 @@
-"""Exporters of the Neurons page: the 2-2-1 network learning XOR, as a plain PyTorch script
-that gives the same losses as the live session, step for step."""
+"""Exporters of the Neurons page: the perceptron (plain NumPy) and the 2-2-1 network learning
+XOR (plain PyTorch), as scripts that give the live session's numbers, step for step."""
 
 from __future__ import annotations
 
+from dlviz.neurons.gates import get_gate
+from dlviz.neurons.perceptron import PerceptronConfig
 from dlviz.neurons.xor import XorConfig
 
 ACTIVATION_CODE = {"sigmoid": "torch.sigmoid", "tanh": "torch.tanh", "relu": "torch.relu"}
@@ -96,4 +98,76 @@ def xor_script(cfg: XorConfig) -> str:
         activation=cfg.activation, activation_code=ACTIVATION_CODE[cfg.activation],
         loss_name=name, loss_doc=doc, loss_code=code, lr=cfg.learning_rate, seed=cfg.seed,
         file_stem=f"dlviz_xor_seed{cfg.seed}",
+    )  # fmt: skip
+
+
+PERCEPTRON_SCRIPT = '''"""Rosenblatt's perceptron learns {gate_label} (dlviz: Neurons), in NumPy.
+
+Settings: gate {gate_label}, learning rate {lr!r}, start {start}, rows {order}, seed {seed}.
+Run it with `python {file_stem}.py [--epochs N]`; it prints every update and the mistakes
+of each epoch, the same numbers the page showed.
+"""
+
+import argparse
+
+import numpy as np
+
+SEED = {seed}
+LEARNING_RATE = {lr!r}
+RANDOM_START = {random_start}  # else w = 0, b = 0
+SHUFFLE = {shuffle}  # show the rows in a new random order every epoch
+DECIMALS = 10  # round as by hand in decimals: 0.2 - 0.2 is 0, not -5.6e-17
+
+# The truth table: inputs x1, x2 and the target.
+INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+TARGETS = np.array({targets})
+
+
+def step(z: float) -> float:
+    """The perceptron's activation: 1 when z >= 0, else 0."""
+    return 1.0 if z >= 0 else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=20)
+    epochs = parser.parse_args().epochs
+
+    rng = np.random.default_rng(SEED)
+    if RANDOM_START:
+        w, b = np.round(rng.normal(size=2), 2), round(float(rng.normal()), 2)
+    else:
+        w, b = np.zeros(2), 0.0
+
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(4) if SHUFFLE else np.arange(4)
+        mistakes = 0
+        for row in order:
+            x, y = INPUTS[row], TARGETS[row]
+            z = round(float(w @ x) + b, DECIMALS)
+            y_hat = step(z)
+            # The rule: w <- w + lr (y - y_hat) x, b <- b + lr (y - y_hat); no change if right.
+            change = LEARNING_RATE * (y - y_hat)
+            w, b = np.round(w + change * x, DECIMALS), round(b + change, DECIMALS)
+            mistakes += int(y_hat != y)
+            print(f"  x = {{x}}, y = {{y:g}}: z = {{z:g}}, y_hat = {{y_hat:g}}", end="")
+            print(f" -> w = {{w}}, b = {{b:g}}")
+        print(f"epoch {{epoch}} mistakes {{mistakes}}")
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def perceptron_script(cfg: PerceptronConfig) -> str:
+    """The script of a PerceptronSession of `cfg`: the same table, start, order and rule;
+    it prints every update and each epoch's mistakes."""
+    gate = get_gate(cfg.gate)
+    return PERCEPTRON_SCRIPT.format(
+        gate_label=gate.label, lr=cfg.learning_rate, start=cfg.start, seed=cfg.seed,
+        order="shuffled every epoch" if cfg.shuffle else "in table order",
+        random_start=cfg.start == "random", shuffle=cfg.shuffle,
+        targets=[float(t) for t in gate.outputs],
+        file_stem=f"dlviz_perceptron_{cfg.gate}_seed{cfg.seed}",
     )  # fmt: skip

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from dlviz.export import EXPORTERS, exported
-from dlviz.neurons import PerceptronConfig, XorConfig, XorSession
-from dlviz.training import ClassifierConfig, ClassifierSession
+from dlviz.neurons import PerceptronConfig, PerceptronSession, XorConfig, XorSession
+from dlviz.training import ClassifierConfig, ClassifierSession, RobustConfig
 
 
 def run_script(text: str, tmp_path, steps: int) -> dict[int, float]:
@@ -51,7 +51,8 @@ def test_xor_script_prints_the_sessions_losses_exactly(activation, loss, seed, t
 def test_exported_scripts_pass_ruff(tmp_path):
     configs = (XorConfig(), XorConfig(activation="relu", loss="mse", seed=99_999),
                ClassifierConfig(), ClassifierConfig(points="moons", balance="rare"),
-               ClassifierConfig(points="circle"))  # fmt: skip
+               ClassifierConfig(points="circle"), PerceptronConfig(),
+               PerceptronConfig(gate="xor", start="random", shuffle=True))  # fmt: skip
     for config in configs:
         path = tmp_path / exported(config).file_name
         path.write_text(exported(config).text)
@@ -97,5 +98,32 @@ def test_classifier_script_prints_the_sessions_losses(points, balance, seed, tmp
 
 
 def test_a_topic_without_an_exporter_offers_none():
-    assert exported(PerceptronConfig()) is None
-    assert {XorConfig, ClassifierConfig} <= set(EXPORTERS)
+    assert exported(RobustConfig()) is None
+    assert {PerceptronConfig, XorConfig, ClassifierConfig} <= set(EXPORTERS)
+
+
+PERCEPTRON_CASES = [
+    ("and", "zeros", False, 0),
+    ("xor", "random", True, 5),
+    ("nand", "zeros", True, 2),
+]
+
+
+@pytest.mark.parametrize(("gate", "start", "shuffle", "seed"), PERCEPTRON_CASES)
+def test_perceptron_script_makes_the_sessions_mistakes(gate, start, shuffle, seed, tmp_path):
+    config = PerceptronConfig(gate=gate, start=start, shuffle=shuffle, seed=seed,
+                              learning_rate=0.3)  # fmt: skip
+    script = exported(config)
+    assert script.file_name == f"dlviz_perceptron_{gate}_seed{seed}.py"
+    path = tmp_path / "experiment.py"
+    path.write_text(script.text)
+    done = subprocess.run([sys.executable, "-I", str(path), "--epochs", "12"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = [int(m[1]) for m in re.finditer(r"epoch \d+ mistakes (\d+)", done.stdout)]
+    session = PerceptronSession(config.replace(pace="1"))  # a chunk is one row
+    session.train_steps(4 * 12)
+    assert printed == session.snapshot().epoch_mistakes.tolist()
+    final = re.findall(r"-> w = \[(.*?)\], b = (\S+)", done.stdout)[-1]
+    assert [float(v) for v in final[0].split()] == session.w.tolist()
+    assert float(final[1]) == session.b

@@ -103,8 +103,8 @@ def test_junk_in_the_address_gets_a_message():
     assert at.button_group(key="nr_perc_gate").value == "and"  # an unknown gate: the default
 
 
-def test_the_xor_panel_offers_its_script_and_the_perceptron_none():
+def test_both_live_panels_offer_their_script():
     at = open_page(PAGE)
-    (button,) = at.get("download_button")
-    assert button.proto.id.endswith("nr_xor_script") and button.proto.label == "Script"
-    assert button.proto.ignore_rerun  # downloading does not rerun the page
+    keys = sorted(b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button"))
+    assert keys == ["nr_perc_script", "nr_xor_script"]
+    assert all(b.proto.ignore_rerun for b in at.get("download_button"))  # no rerun on click
