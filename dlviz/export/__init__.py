@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dlviz.export.neurons import perceptron_script, xor_script
-from dlviz.export.training import classifier_script
+from dlviz.export.training import classifier_script, robust_script
 from dlviz.neurons.perceptron import PerceptronConfig
 from dlviz.neurons.xor import XorConfig
 from dlviz.training.classifier import ClassifierConfig
+from dlviz.training.robust import RobustConfig
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     PerceptronConfig: ("dlviz_perceptron", perceptron_script),
     XorConfig: ("dlviz_xor", xor_script),
     ClassifierConfig: ("dlviz_classifier", classifier_script),
+    RobustConfig: ("dlviz_outliers", robust_script),
 }
 
 

@@ -1,5 +1,5 @@
-"""Exporters of the Training page: the live classifier of the metrics section, as a plain
-PyTorch script (its point set's maker copied in) that gives the session's losses."""
+"""Exporters of the Training page: the outlier race and the live classifier of the metrics
+section, as plain PyTorch scripts (data makers copied in) that give the sessions' losses."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import inspect
 
 from dlviz.data import points
 from dlviz.training.classifier import POINTS, ClassifierConfig
+from dlviz.training.robust import POINTS as ROBUST_POINTS
+from dlviz.training.robust import RobustConfig
 
 MAKERS = {"gauss": points.make_gauss, "circle": points.make_circle,
           "moons": points.make_moons_2d}  # fmt: skip
@@ -116,4 +118,104 @@ def classifier_script(cfg: ClassifierConfig) -> str:
         points=cfg.points, balance=cfg.balance, noise=cfg.noise, lr=cfg.learning_rate,
         seed=cfg.seed, n_points=POINTS, rare=cfg.balance == "rare", maker_source=source,
         maker_name=name, file_stem=f"dlviz_classifier_seed{cfg.seed}",
+    )  # fmt: skip
+
+
+ROBUST_SCRIPT = '''"""Outliers against the losses: one straight line per loss, fitted to the same
+points, as in dlviz's Training page, in plain PyTorch and NumPy.
+
+Settings: losses {losses}, share of outliers {outliers!r}, Huber's delta {delta!r},
+learning rate {lr!r}, seed {seed}. Run it with `python {file_stem}.py [--steps N]`; every
+25 steps it prints each line's loss on the points, then each line and its distance from
+the true line y = 1.5 x + 0.5.
+"""
+
+import argparse
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+SEED = {seed}
+LOSSES = {losses}
+OUTLIERS = {outliers!r}  # the share of points lifted far above the line
+DELTA = {delta!r}  # Huber's delta
+LEARNING_RATE = {lr!r}
+POINTS = {points}
+CHECK_EVERY = 25
+
+
+def make_points() -> tuple[np.ndarray, np.ndarray]:
+    """POINTS points near y = 1.5 x + 0.5 (noise 0.3); the first share of them lifted 6 to
+    10 above it."""
+    rng = np.random.default_rng(SEED)
+    x = rng.uniform(-3.0, 3.0, POINTS)
+    y = 1.5 * x + 0.5 + rng.normal(0, 0.3, POINTS)
+    lifted = np.zeros(POINTS, dtype=bool)
+    lifted[: int(OUTLIERS * POINTS + 1e-9)] = True
+    return x, y + lifted * rng.uniform(6.0, 10.0, POINTS)
+
+
+def loss_of(name: str, prediction: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean squared error, absolute error or Huber loss."""
+    if name == "mse":
+        return F.mse_loss(prediction, y)
+    if name == "mae":
+        return F.l1_loss(prediction, y)
+    return F.huber_loss(prediction, y, delta=DELTA)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=2000)
+    steps = parser.parse_args().steps
+
+    x_np, y_np = make_points()
+    x = torch.tensor(x_np, dtype=torch.float32)[:, None]  # (n, 1)
+    y = torch.tensor(y_np, dtype=torch.float32)
+    lines, optimizers = [], []
+    for _ in LOSSES:
+        line = nn.Linear(1, 1)
+        with torch.no_grad():  # every line starts flat at 0
+            line.weight.zero_()
+            line.bias.zero_()
+        lines.append(line)
+        optimizers.append(torch.optim.Adam(line.parameters(), lr=LEARNING_RATE))
+    shuffle = torch.Generator().manual_seed(SEED + 2)  # the order the points come in
+
+    for step in range(steps + 1):
+        if step % CHECK_EVERY == 0:
+            with torch.no_grad():
+                losses = [float(loss_of(n, line(x)[:, 0], y)) for n, line in zip(LOSSES, lines)]
+            print(f"step {{step}} " + " ".join(f"{{n}} {{v!r}}" for n, v in zip(LOSSES, losses)))
+        if step == steps:
+            break
+        order = torch.randperm(POINTS, generator=shuffle)  # all the points, shuffled
+        for name, line, optimizer in zip(LOSSES, lines, optimizers):
+            optimizer.zero_grad(set_to_none=True)
+            loss_of(name, line(x[order])[:, 0], y[order]).backward()
+            optimizer.step()
+
+    grid = np.linspace(-3.0, 3.0, 61)
+    for name, line in zip(LOSSES, lines):
+        w, b = line.weight.item(), line.bias.item()
+        off = np.mean(np.abs((w - 1.5) * grid + (b - 0.5)))
+        print(f"{{name}}: y = {{w:.3f}} x + {{b:.3f}}, off the true line by {{off:.3f}} on average")
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def robust_script(cfg: RobustConfig) -> str:
+    """The script of a RobustSession of `cfg`: the same points, lines, batches (a fresh
+    permutation of all the points every step) and Adam; it prints each line's loss every
+    25 steps (the race's checks)."""
+    losses = "(" + ", ".join(f'"{name}"' for name in cfg.losses) + ")"  # as ruff writes it
+    return ROBUST_SCRIPT.format(
+        losses=losses, outliers=cfg.outliers, delta=cfg.delta,
+        lr=cfg.learning_rate, seed=cfg.seed, points=ROBUST_POINTS,
+        file_stem=f"dlviz_outliers_seed{cfg.seed}",
     )  # fmt: skip

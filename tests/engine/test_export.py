@@ -10,7 +10,13 @@ import pytest
 
 from dlviz.export import EXPORTERS, exported
 from dlviz.neurons import PerceptronConfig, PerceptronSession, XorConfig, XorSession
-from dlviz.training import ClassifierConfig, ClassifierSession, RobustConfig
+from dlviz.training import (
+    ClassifierConfig,
+    ClassifierSession,
+    OverfitConfig,
+    RobustConfig,
+    RobustSession,
+)
 
 
 def run_script(text: str, tmp_path, steps: int) -> dict[int, float]:
@@ -52,7 +58,8 @@ def test_exported_scripts_pass_ruff(tmp_path):
     configs = (XorConfig(), XorConfig(activation="relu", loss="mse", seed=99_999),
                ClassifierConfig(), ClassifierConfig(points="moons", balance="rare"),
                ClassifierConfig(points="circle"), PerceptronConfig(),
-               PerceptronConfig(gate="xor", start="random", shuffle=True))  # fmt: skip
+               PerceptronConfig(gate="xor", start="random", shuffle=True), RobustConfig(),
+               RobustConfig(losses=("mae", "huber")))  # fmt: skip
     for config in configs:
         path = tmp_path / exported(config).file_name
         path.write_text(exported(config).text)
@@ -98,8 +105,8 @@ def test_classifier_script_prints_the_sessions_losses(points, balance, seed, tmp
 
 
 def test_a_topic_without_an_exporter_offers_none():
-    assert exported(RobustConfig()) is None
-    assert {PerceptronConfig, XorConfig, ClassifierConfig} <= set(EXPORTERS)
+    assert exported(OverfitConfig()) is None
+    assert {PerceptronConfig, XorConfig, ClassifierConfig, RobustConfig} <= set(EXPORTERS)
 
 
 PERCEPTRON_CASES = [
@@ -127,3 +134,27 @@ def test_perceptron_script_makes_the_sessions_mistakes(gate, start, shuffle, see
     final = re.findall(r"-> w = \[(.*?)\], b = (\S+)", done.stdout)[-1]
     assert [float(v) for v in final[0].split()] == session.w.tolist()
     assert float(final[1]) == session.b
+
+
+ROBUST_CASES = [(("mse", "mae", "huber"), 0.15, 1.0, 0), (("mse", "huber"), 0.25, 2.0, 3)]
+
+
+@pytest.mark.parametrize(("losses", "outliers", "delta", "seed"), ROBUST_CASES)
+def test_outlier_script_prints_the_races_losses_exactly(losses, outliers, delta, seed, tmp_path):
+    config = RobustConfig(losses=losses, outliers=outliers, delta=delta, seed=seed)
+    path = tmp_path / "experiment.py"
+    path.write_text(exported(config).text)
+    done = subprocess.run([sys.executable, "-I", str(path), "--steps", "100"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = {}
+    for line in re.findall(r"^step (\d+) (.*)$", done.stdout, flags=re.M):
+        fields = line[1].split()
+        printed[int(line[0])] = [float(v) for v in fields[1::2]]
+    session = RobustSession(config)
+    expected = {0: [session.latest.values[f"loss_{i}"] for i in range(len(losses))]}
+    while session.step_count < 100:
+        session.train_steps(25)
+        expected[session.step_count] = [session.latest.values[f"loss_{i}"]
+                                        for i in range(len(losses))]  # fmt: skip
+    assert printed == expected  # float32, the same ops in the same order: bit for bit
