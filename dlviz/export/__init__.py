@@ -9,10 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dlviz.export.neurons import perceptron_script, xor_script
+from dlviz.export.overfit import overfit_script
 from dlviz.export.training import classifier_script, robust_script
 from dlviz.neurons.perceptron import PerceptronConfig
 from dlviz.neurons.xor import XorConfig
 from dlviz.training.classifier import ClassifierConfig
+from dlviz.training.overfit import OverfitConfig
 from dlviz.training.robust import RobustConfig
 
 
@@ -29,6 +31,7 @@ EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     XorConfig: ("dlviz_xor", xor_script),
     ClassifierConfig: ("dlviz_classifier", classifier_script),
     RobustConfig: ("dlviz_outliers", robust_script),
+    OverfitConfig: ("dlviz_overfitting", overfit_script),
 }
 
 

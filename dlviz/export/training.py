@@ -11,7 +11,8 @@ from dlviz.training.robust import POINTS as ROBUST_POINTS
 from dlviz.training.robust import RobustConfig
 
 MAKERS = {"gauss": points.make_gauss, "circle": points.make_circle,
-          "moons": points.make_moons_2d}  # fmt: skip
+          "moons": points.make_moons_2d, "spiral": points.make_spiral}  # fmt: skip
+HELPERS = (points._jitter, points._spiral_arms)  # what a maker may call, in calling order
 
 CLASSIFIER_SCRIPT = '''"""A small network learns to tell two classes of 2-D points apart, as in the
 metrics section of dlviz's Training page, in plain PyTorch and NumPy.
@@ -19,6 +20,9 @@ metrics section of dlviz's Training page, in plain PyTorch and NumPy.
 Settings: points "{points}", positives {balance}, noise {noise!r}, learning rate {lr!r},
 seed {seed}. Run it with `python {file_stem}.py [--steps N]`; every 20 steps it prints the
 loss on the training half and on the held-out half.
+With one CPU thread (OMP_NUM_THREADS=1, as dlviz trains) the numbers are the page's to the
+last digit; on more threads a matrix product may add up in another order, and over a long
+run such tiny differences can grow.
 """
 
 import argparse
@@ -102,8 +106,9 @@ def _maker_source(points_name: str) -> tuple[str, str]:
     name."""
     maker = MAKERS[points_name]
     source = inspect.getsource(maker)
-    if "_jitter" in source:
-        source = inspect.getsource(points._jitter) + "\n\n" + source
+    for helper in reversed(HELPERS):  # a helper a maker (or a helper) calls comes first
+        if f"{helper.__name__}(" in source:
+            source = inspect.getsource(helper) + "\n\n" + source
     lazily = "  # lazily: see dlviz/data/digits.py"  # a note about dlviz, not the script
     source = source.replace(lazily, "")
     return source, maker.__name__

@@ -99,7 +99,7 @@ def test_junk_in_the_address_gets_a_message():
         assert f"`{key}`" in said
 
 
-def test_the_outlier_race_and_the_classifier_offer_their_scripts():
+def test_every_live_panel_offers_its_script():
     at = open_page(PAGE)
     keys = sorted(b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button"))
-    assert keys == ["tr_clf_script", "tr_robust_script"]  # the overfitting race has none yet
+    assert keys == ["tr_clf_script", "tr_fit_script", "tr_robust_script"]
