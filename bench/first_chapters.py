@@ -46,38 +46,35 @@ from dlviz.training.robust import line_loss
 SECONDS = 1.0
 
 
-def bare_xor(seconds: float) -> float:
-    """Steps/s of plain full-batch SGD on the same 2-2-1 network and the four rows."""
-    cfg = XorConfig()
-    net = xor_net(cfg.activation, cfg.seed)
-    opt = torch.optim.SGD(net.parameters(), lr=cfg.learning_rate)
-    inputs, targets = get_gate("xor").table()
-    x, y = torch.from_numpy(inputs), torch.from_numpy(targets)
+def bare_full_batch(net, optimizer, x, y, seconds: float) -> float:
+    """Steps/s of plain full-batch training of `net` (one output logit) with binary
+    cross-entropy: no chunks, no checks, no history."""
     steps, end = 0, time.perf_counter() + seconds
     start = time.perf_counter()
     while time.perf_counter() < end:
         for _ in range(20):
-            opt.zero_grad(set_to_none=True)
+            optimizer.zero_grad(set_to_none=True)
             F.binary_cross_entropy_with_logits(net(x)[:, 0], y).backward()
-            opt.step()
+            optimizer.step()
         steps += 20
     return steps / (time.perf_counter() - start)
+
+
+def bare_xor(seconds: float) -> float:
+    """Plain full-batch SGD on the same 2-2-1 network and the four rows."""
+    cfg = XorConfig()
+    net = xor_net(cfg.activation, cfg.seed)
+    inputs, targets = get_gate("xor").table()
+    optimizer = torch.optim.SGD(net.parameters(), lr=cfg.learning_rate)
+    return bare_full_batch(net, optimizer, torch.from_numpy(inputs), torch.from_numpy(targets),
+                           seconds)  # fmt: skip
 
 
 def bare_classifier(seconds: float) -> float:
-    """Steps/s of plain full-batch Adam on the classifier's network and training half."""
+    """Plain full-batch Adam on the classifier's network and training half."""
     session = ClassifierSession(ClassifierConfig(pace="max"))  # its data and network, fresh
-    net, x, y = session.net, session.x, session.y
-    opt = torch.optim.Adam(net.parameters(), lr=0.01)
-    steps, end = 0, time.perf_counter() + seconds
-    start = time.perf_counter()
-    while time.perf_counter() < end:
-        for _ in range(20):
-            opt.zero_grad(set_to_none=True)
-            F.binary_cross_entropy_with_logits(net(x)[:, 0], y).backward()
-            opt.step()
-        steps += 20
-    return steps / (time.perf_counter() - start)
+    optimizer = torch.optim.Adam(session.net.parameters(), lr=0.01)
+    return bare_full_batch(session.net, optimizer, session.x, session.y, seconds)
 
 
 def bare_robust(seconds: float) -> float:
