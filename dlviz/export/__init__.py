@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dlviz.descent.optimizer_race import OptimizerRaceConfig
+from dlviz.export.descent import optimizer_race_script
 from dlviz.export.neurons import perceptron_script, xor_script
 from dlviz.export.overfit import overfit_script
 from dlviz.export.training import classifier_script, robust_script
@@ -32,6 +34,7 @@ EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     ClassifierConfig: ("dlviz_classifier", classifier_script),
     RobustConfig: ("dlviz_outliers", robust_script),
     OverfitConfig: ("dlviz_overfitting", overfit_script),
+    OptimizerRaceConfig: ("dlviz_optimizer_race", optimizer_race_script),
 }
 
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 import torch
 
+from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
 from dlviz.export import EXPORTERS, exported
 from dlviz.gan import GanConfig
 from dlviz.neurons import PerceptronConfig, PerceptronSession, XorConfig, XorSession
@@ -66,7 +67,7 @@ def test_exported_scripts_pass_ruff(tmp_path):
                ClassifierConfig(), ClassifierConfig(points="moons", balance="rare"),
                ClassifierConfig(points="circle"), PerceptronConfig(),
                PerceptronConfig(gate="xor", start="random", shuffle=True), RobustConfig(),
-               RobustConfig(losses=("mae", "huber")), *OVERFIT_CASES)  # fmt: skip
+               RobustConfig(losses=("mae", "huber")), *OVERFIT_CASES, *RACE_CASES)  # fmt: skip
     for config in configs:
         path = tmp_path / exported(config).file_name
         path.write_text(exported(config).text)
@@ -105,9 +106,9 @@ def test_classifier_script_prints_the_sessions_losses(points, balance, seed, tmp
         assert printed[step] == pytest.approx(losses, rel=1e-6)
 
 
-def test_every_live_session_of_the_first_chapters_exports_and_others_do_not_yet():
+def test_the_topics_with_an_exporter_and_one_without_yet():
     assert set(EXPORTERS) == {PerceptronConfig, XorConfig, ClassifierConfig, RobustConfig,
-                              OverfitConfig}  # fmt: skip
+                              OverfitConfig, OptimizerRaceConfig}  # fmt: skip
     assert exported(GanConfig()) is None
 
 
@@ -187,3 +188,25 @@ def test_overfitting_script_prints_the_races_losses(config, tmp_path):
     if stop:
         assert (int(stop[1]), int(stop[2])) == (session.stopping.stopped_at,
                                                  session.stopping.best_step)  # fmt: skip
+
+
+RACE_CASES = [
+    OptimizerRaceConfig(),
+    OptimizerRaceConfig(optimizers=("nesterov", "rmsprop", "adagrad", "adamw"),
+                        learning_rates=(0.05, 0.01, 0.1, 0.0001), task="digits", depth=1,
+                        width=16, batch_size=64, seed=3),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("config", RACE_CASES)
+def test_optimizer_race_script_prints_the_races_losses(config, tmp_path):
+    out = run_script(exported(config).text, tmp_path, "--steps", "100")
+    printed = {int(m[1]): [float(v) for v in m[2].split()]
+               for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
+    session = OptimizerRaceSession(config)
+    racers = range(len(config.optimizers))
+    expected = {0: [session.latest.values[f"loss_{i}"] for i in racers]}
+    while session.step_count < 100:
+        session.train_steps(25)
+        expected[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
+    assert printed == expected  # float32, the same ops on one thread: bit for bit

@@ -174,3 +174,9 @@ def test_a_click_on_the_map_moves_the_start_there_clamped_to_the_surface():
     start = charts(at)["gd_surface3d"]["data"]
     paths = [t for t in start if t["type"] == "scatter3d"]
     assert array(paths[0]["x"])[0] == pytest.approx(2.0)
+
+
+def test_the_race_offers_its_script():
+    at = open_page(PAGE)
+    (button,) = at.get("download_button")
+    assert button.proto.id.endswith("gd_race_script") and button.proto.ignore_rerun

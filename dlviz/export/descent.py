@@ -1,0 +1,178 @@
+"""Exporter of the Gradient descent page's optimizer race: one network copied from the same
+start, trained by each optimizer on the same mini-batches, as a plain PyTorch + NumPy script
+that gives the race's losses."""
+
+from __future__ import annotations
+
+from dlviz.data.classification import SPIRAL_REACH, TRAIN_FRACTION
+from dlviz.data.points import EXTENT
+from dlviz.descent.optimizer_race import OptimizerRaceConfig
+from dlviz.export.training import _maker_source
+from dlviz.optimizers import OPTIMIZERS, get_optimizer
+
+# How each optimizer of the registry is built (its other settings at the registry's
+# defaults, as the race uses them): torch.optim code with {lr} and the hyperparameters.
+OPTIMIZER_CODE = {
+    "sgd": "torch.optim.SGD(params, lr={lr!r})",
+    "momentum": "torch.optim.SGD(params, lr={lr!r}, momentum={momentum!r})",
+    "nesterov": "torch.optim.SGD(params, lr={lr!r}, momentum={momentum!r}, nesterov=True)",
+    "adagrad": "torch.optim.Adagrad(params, lr={lr!r})",
+    "rmsprop": "torch.optim.RMSprop(params, lr={lr!r}, alpha={rho!r})",
+    "adam": "torch.optim.Adam(params, lr={lr!r}, betas=({beta1!r}, {beta2!r}))",
+    "adamw": "torch.optim.AdamW(params, lr={lr!r}, betas=({beta1!r}, {beta2!r}), "
+    "weight_decay={weight_decay!r})",
+}
+
+RACE_SCRIPT = '''"""An optimizer race: one network, copied from the same start, trained by
+{labels}, as on dlviz's Gradient descent page, in plain PyTorch and NumPy.
+
+Settings: task {task}, {depth} hidden layer(s) of {width} tanh units, batch {batch_size},
+seed {seed}. Run it with `python {file_stem}.py [--steps N]`; every 25 steps it prints
+each network's loss on the whole training set, the numbers the page draws. With one CPU
+thread (OMP_NUM_THREADS=1, as dlviz trains) they are the page's to the last digit; on
+more threads a matrix product may add up in another order. dlviz also stops a network
+whose loss blows up; this script lets it run.
+"""
+
+import argparse
+import itertools
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+SEED = {seed}
+TASK = "{task}"
+DEPTH, WIDTH = {depth}, {width}
+BATCH_SIZE = {batch_size}
+CHECK_EVERY = 25
+{data_source}
+
+class Net(nn.Module):
+    """DEPTH tanh layers of WIDTH units, then a linear readout of the class scores."""
+
+    def __init__(self, n_in: int, n_out: int) -> None:
+        super().__init__()
+        sizes = [n_in] + [WIDTH] * DEPTH
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
+        self.out = nn.Linear(sizes[-1], n_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.hidden:
+            x = torch.tanh(layer(x))
+        return self.out(x)
+
+
+def optimizers_for(nets: list[nn.Module]) -> list[torch.optim.Optimizer]:
+    """One optimizer per network, in race order."""
+    return [
+{optimizer_lines}
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=2000)
+    steps = parser.parse_args().steps
+
+    x_train, y_train, n_in, n_classes = load_task()
+    # Xavier-uniform weights and zero biases, drawn from the seed, once; every racer copies
+    # them, so each starts from the very same point.
+    first = Net(n_in, n_classes)
+    draws = torch.Generator().manual_seed(SEED)
+    with torch.no_grad():
+        for layer in [*first.hidden, first.out]:
+            nn.init.xavier_uniform_(layer.weight, generator=draws)
+            nn.init.zeros_(layer.bias)
+    nets = [first] + [Net(n_in, n_classes) for _ in range({racers} - 1)]
+    for net in nets[1:]:
+        net.load_state_dict(first.state_dict())
+    optimizers = optimizers_for(nets)
+
+    shuffle = torch.Generator().manual_seed(SEED + 2)  # every racer gets the same batches
+    queue = torch.empty(0, dtype=torch.int64)
+    for step in range(steps + 1):
+        if step % CHECK_EVERY == 0:
+            with torch.no_grad():
+                losses = [float(F.cross_entropy(net(x_train), y_train)) for net in nets]
+            print(f"step {{step}} " + " ".join(repr(loss) for loss in losses))
+        if step == steps:
+            break
+        size = min(BATCH_SIZE, len(y_train))
+        if len(queue) < size:  # shuffled epochs, one after another
+            queue = torch.cat([queue, torch.randperm(len(y_train), generator=shuffle)])
+        batch, queue = queue[:size], queue[size:]
+        for net, optimizer in zip(nets, optimizers):
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
+            optimizer.step()
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+SPIRAL_SOURCE = '''EXTENT = {extent!r}  # the plane's points are clipped to [-EXTENT, EXTENT]^2
+REACH = {reach!r}  # and then scaled to [-REACH, REACH]
+TRAIN_FRACTION = {fraction!r}
+
+
+{maker_source}
+
+def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
+    """The training part of 600 spiral points (a seeded split): inputs, labels, 2, 2."""
+    x, y = make_spiral(600, 0.0, np.random.default_rng(SEED))
+    x = np.clip(x, -EXTENT, EXTENT).astype(np.float32) * (REACH / EXTENT)
+    y = (y > 0).astype(np.int64)
+    order = np.random.default_rng(SEED + 1).permutation(len(y))
+    train = order[: round(TRAIN_FRACTION * len(y))]
+    x_train = np.ascontiguousarray(x[train]).astype(np.float32)
+    return torch.from_numpy(x_train), torch.from_numpy(np.ascontiguousarray(y[train])), 2, 2
+'''
+
+DIGITS_SOURCE = '''TRAIN_FRACTION = {fraction!r}
+
+
+def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
+    """The training part of scikit-learn's 8x8 digits (a seeded split), pixels in [0, 1]:
+    inputs, labels, 64, 10."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x, y = (bunch.data / 16.0).astype(np.float32), bunch.target.astype(np.int64)
+    order = np.random.default_rng(SEED + 1).permutation(len(y))
+    train = order[: round(TRAIN_FRACTION * len(y))]
+    x_train = np.ascontiguousarray(x[train]).astype(np.float32)
+    return torch.from_numpy(x_train), torch.from_numpy(np.ascontiguousarray(y[train])), 64, 10
+'''
+
+
+def _optimizer_line(name: str, lr: float, index: int) -> str:
+    """One racer's optimizer as a list item of code, its hyperparameters at the defaults."""
+    spec = get_optimizer(name)
+    defaults = {k.name: k.default for k in spec.hypers}
+    code = OPTIMIZER_CODE[name].format(lr=lr, **defaults)
+    code = code.replace("params", f"nets[{index}].parameters()")
+    return f"        # {spec.label}\n        {code},"
+
+
+def optimizer_race_script(cfg: OptimizerRaceConfig) -> str:
+    """The script of an OptimizerRaceSession of `cfg`: the same data and split, the same
+    start for every racer, the same batches and optimizers; every racer's training loss
+    each 25 steps (the race's checks)."""
+    if cfg.task == "spiral":
+        source, _ = _maker_source("spiral")
+        data = SPIRAL_SOURCE.format(extent=EXTENT, reach=SPIRAL_REACH, fraction=TRAIN_FRACTION,
+                                    maker_source=source)  # fmt: skip
+    else:
+        data = DIGITS_SOURCE.format(fraction=TRAIN_FRACTION)
+    lines = [_optimizer_line(n, lr, i)
+             for i, (n, lr) in enumerate(zip(cfg.optimizers, cfg.learning_rates))]  # fmt: skip
+    labels = ", ".join(OPTIMIZERS[n].label for n in cfg.optimizers)
+    return RACE_SCRIPT.format(
+        labels=labels, task=cfg.task, depth=cfg.depth, width=cfg.width,
+        batch_size=cfg.batch_size, seed=cfg.seed, racers=len(cfg.optimizers),
+        data_source="\n\n" + data, optimizer_lines="\n".join(lines),
+        file_stem=f"dlviz_optimizer_race_seed{cfg.seed}",
+    )  # fmt: skip
