@@ -4,24 +4,9 @@ that gives the race's losses."""
 
 from __future__ import annotations
 
-from dlviz.data.classification import SPIRAL_REACH, TRAIN_FRACTION
-from dlviz.data.points import EXTENT
 from dlviz.descent.optimizer_race import OptimizerRaceConfig
-from dlviz.export.training import _maker_source
-from dlviz.optimizers import OPTIMIZERS, get_optimizer
-
-# How each optimizer of the registry is built (its other settings at the registry's
-# defaults, as the race uses them): torch.optim code with {lr} and the hyperparameters.
-OPTIMIZER_CODE = {
-    "sgd": "torch.optim.SGD(params, lr={lr!r})",
-    "momentum": "torch.optim.SGD(params, lr={lr!r}, momentum={momentum!r})",
-    "nesterov": "torch.optim.SGD(params, lr={lr!r}, momentum={momentum!r}, nesterov=True)",
-    "adagrad": "torch.optim.Adagrad(params, lr={lr!r})",
-    "rmsprop": "torch.optim.RMSprop(params, lr={lr!r}, alpha={rho!r})",
-    "adam": "torch.optim.Adam(params, lr={lr!r}, betas=({beta1!r}, {beta2!r}))",
-    "adamw": "torch.optim.AdamW(params, lr={lr!r}, betas=({beta1!r}, {beta2!r}), "
-    "weight_decay={weight_decay!r})",
-}
+from dlviz.export.pieces import optimizer_line, task_source
+from dlviz.optimizers import OPTIMIZERS
 
 RACE_SCRIPT = '''"""An optimizer race: one network, copied from the same start, trained by
 {labels}, as on dlviz's Gradient descent page, in plain PyTorch and NumPy.
@@ -113,61 +98,13 @@ if __name__ == "__main__":
     main()
 '''
 
-SPIRAL_SOURCE = '''EXTENT = {extent!r}  # the plane's points are clipped to [-EXTENT, EXTENT]^2
-REACH = {reach!r}  # and then scaled to [-REACH, REACH]
-TRAIN_FRACTION = {fraction!r}
-
-
-{maker_source}
-
-def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
-    """The training part of 600 spiral points (a seeded split): inputs, labels, 2, 2."""
-    x, y = make_spiral(600, 0.0, np.random.default_rng(SEED))
-    x = np.clip(x, -EXTENT, EXTENT).astype(np.float32) * (REACH / EXTENT)
-    y = (y > 0).astype(np.int64)
-    order = np.random.default_rng(SEED + 1).permutation(len(y))
-    train = order[: round(TRAIN_FRACTION * len(y))]
-    x_train = np.ascontiguousarray(x[train]).astype(np.float32)
-    return torch.from_numpy(x_train), torch.from_numpy(np.ascontiguousarray(y[train])), 2, 2
-'''
-
-DIGITS_SOURCE = '''TRAIN_FRACTION = {fraction!r}
-
-
-def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
-    """The training part of scikit-learn's 8x8 digits (a seeded split), pixels in [0, 1]:
-    inputs, labels, 64, 10."""
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    x, y = (bunch.data / 16.0).astype(np.float32), bunch.target.astype(np.int64)
-    order = np.random.default_rng(SEED + 1).permutation(len(y))
-    train = order[: round(TRAIN_FRACTION * len(y))]
-    x_train = np.ascontiguousarray(x[train]).astype(np.float32)
-    return torch.from_numpy(x_train), torch.from_numpy(np.ascontiguousarray(y[train])), 64, 10
-'''
-
-
-def _optimizer_line(name: str, lr: float, index: int) -> str:
-    """One racer's optimizer as a list item of code, its hyperparameters at the defaults."""
-    spec = get_optimizer(name)
-    defaults = {k.name: k.default for k in spec.hypers}
-    code = OPTIMIZER_CODE[name].format(lr=lr, **defaults)
-    code = code.replace("params", f"nets[{index}].parameters()")
-    return f"        # {spec.label}\n        {code},"
-
 
 def optimizer_race_script(cfg: OptimizerRaceConfig) -> str:
     """The script of an OptimizerRaceSession of `cfg`: the same data and split, the same
     start for every racer, the same batches and optimizers; every racer's training loss
     each 25 steps (the race's checks)."""
-    if cfg.task == "spiral":
-        source, _ = _maker_source("spiral")
-        data = SPIRAL_SOURCE.format(extent=EXTENT, reach=SPIRAL_REACH, fraction=TRAIN_FRACTION,
-                                    maker_source=source)  # fmt: skip
-    else:
-        data = DIGITS_SOURCE.format(fraction=TRAIN_FRACTION)
-    lines = [_optimizer_line(n, lr, i)
+    data = task_source(cfg.task)
+    lines = [optimizer_line(n, lr, i)
              for i, (n, lr) in enumerate(zip(cfg.optimizers, cfg.learning_rates))]  # fmt: skip
     labels = ", ".join(OPTIMIZERS[n].label for n in cfg.optimizers)
     return RACE_SCRIPT.format(

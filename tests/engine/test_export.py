@@ -10,6 +10,7 @@ import sys
 import pytest
 import torch
 
+from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRaceSession
 from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
 from dlviz.export import EXPORTERS, exported
 from dlviz.gan import GanConfig
@@ -67,7 +68,8 @@ def test_exported_scripts_pass_ruff(tmp_path):
                ClassifierConfig(), ClassifierConfig(points="moons", balance="rare"),
                ClassifierConfig(points="circle"), PerceptronConfig(),
                PerceptronConfig(gate="xor", start="random", shuffle=True), RobustConfig(),
-               RobustConfig(losses=("mae", "huber")), *OVERFIT_CASES, *RACE_CASES)  # fmt: skip
+               RobustConfig(losses=("mae", "huber")), *OVERFIT_CASES, *RACE_CASES,
+               *ACTIVATION_CASES)  # fmt: skip
     for config in configs:
         path = tmp_path / exported(config).file_name
         path.write_text(exported(config).text)
@@ -108,7 +110,7 @@ def test_classifier_script_prints_the_sessions_losses(points, balance, seed, tmp
 
 def test_the_topics_with_an_exporter_and_one_without_yet():
     assert set(EXPORTERS) == {PerceptronConfig, XorConfig, ClassifierConfig, RobustConfig,
-                              OverfitConfig, OptimizerRaceConfig}  # fmt: skip
+                              OverfitConfig, OptimizerRaceConfig, ActivationRaceConfig}  # fmt: skip
     assert exported(GanConfig()) is None
 
 
@@ -210,3 +212,32 @@ def test_optimizer_race_script_prints_the_races_losses(config, tmp_path):
         session.train_steps(25)
         expected[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
     assert printed == expected  # float32, the same ops on one thread: bit for bit
+
+
+ACTIVATION_CASES = [
+    ActivationRaceConfig(depth=3, task="spiral"),
+    ActivationRaceConfig(activations=("leaky_relu", "elu", "silu", "step"),
+                         params=(("leaky_relu", "alpha", 0.2), ("silu", "beta", 2.0)),
+                         init="normal", sigma=0.5, optimizer="adam", learning_rate=0.01,
+                         depth=2, width=16, seed=5),
+    ActivationRaceConfig(activations=("gelu", "gelu_tanh", "mish", "softplus"),
+                         init="playground", optimizer="rmsprop", learning_rate=0.01, depth=2,
+                         width=8, task="spiral"),
+    ActivationRaceConfig(activations=("linear", "relu"), init="he", depth=2, width=16),
+    ActivationRaceConfig(activations=("tanh", "sigmoid"), init="xavier", depth=1, width=8,
+                         task="spiral"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("config", ACTIVATION_CASES)
+def test_activation_race_script_prints_the_races_losses(config, tmp_path):
+    out = run_script(exported(config).text, tmp_path, "--steps", "75")
+    printed = {int(m[1]): [float(v) for v in m[2].split()]
+               for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
+    session = ActivationRaceSession(config)
+    racers = range(len(config.activations))
+    expected = {0: [session.latest.values[f"loss_{i}"] for i in racers]}
+    while session.step_count < 75:
+        session.train_steps(25)
+        expected[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
+    assert printed == expected  # every activation, init and optimizer: bit for bit

@@ -122,3 +122,9 @@ def test_sigma_is_offered_only_for_normal_weights():
     at.selectbox(key="act_race_init").select("normal").run()
     at.select_slider(key="act_race_sigma").set_value(0.3).run()
     assert not at.exception and race(at).config.sigma == 0.3
+
+
+def test_the_race_offers_its_script():
+    at = open_page("pages/activations.py")
+    (button,) = at.get("download_button")
+    assert button.proto.id.endswith("act_race_script") and button.proto.ignore_rerun

@@ -1,0 +1,162 @@
+"""Exporter of the Activations page's race: the same deep network from the same weights,
+one copy per activation, trained on the same mini-batches, as a plain PyTorch + NumPy script
+that gives the race's losses."""
+
+from __future__ import annotations
+
+from dlviz.activations.activation_race import ActivationRaceConfig
+from dlviz.activations.registry import ACTIVATION_LABELS, get_activation
+from dlviz.export.pieces import optimizer_line, task_source
+
+# Each activation of the registry in plain torch, with {alpha} / {beta} where it has them.
+ACTIVATION_CODE = {
+    "sigmoid": "torch.sigmoid(x)",
+    "tanh": "torch.tanh(x)",
+    "relu": "torch.relu(x)",
+    "leaky_relu": "F.leaky_relu(x, {alpha!r})",
+    "elu": "F.elu(x, {alpha!r})",
+    "gelu": "F.gelu(x)",
+    "gelu_tanh": 'F.gelu(x, approximate="tanh")',
+    "silu": "F.silu(x)",  # with β = 1; see _activation_code
+    "softplus": "F.softplus(x)",
+    "mish": "F.mish(x)",
+    "linear": "x",
+    "step": "torch.sign(x).clamp_min(0.0)",  # 1 for x > 0, else 0; its slope is 0
+}
+
+# How the first network's weights are drawn (then copied to every racer), per init scheme.
+INIT_CODE = {
+    "playground": """            bound = 0.5  # TF Playground's: uniform in ±0.5, biases 0.1
+            nn.init.uniform_(layer.weight, -bound, bound, generator=draws)
+            nn.init.constant_(layer.bias, 0.1)""",
+    "default": """            bound = 1.0 / layer.weight.shape[1] ** 0.5  # what nn.Linear draws
+            nn.init.uniform_(layer.weight, -bound, bound, generator=draws)
+            nn.init.uniform_(layer.bias, -bound, bound, generator=draws)""",
+    "xavier": """            nn.init.xavier_uniform_(layer.weight, generator=draws)
+            nn.init.zeros_(layer.bias)""",
+    "he": """            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=draws)
+            nn.init.zeros_(layer.bias)""",
+    "normal": """            nn.init.normal_(layer.weight, 0.0, {sigma!r}, generator=draws)
+            nn.init.zeros_(layer.bias)""",
+}
+
+RACE_SCRIPT = '''"""An activation race: the same deep network from the same weights, with
+{labels}, as on dlviz's Activations page, in plain PyTorch and NumPy.
+
+Settings: task {task}, {depth} hidden layers of {width} units, {init} initialisation,
+{optimizer} at learning rate {lr!r}, batch {batch_size}, seed {seed}. Run it with
+`python {file_stem}.py [--steps N]`; every 25 steps it prints each network's loss on the
+whole training set. With one CPU thread (OMP_NUM_THREADS=1, as dlviz trains) the numbers
+are the page's to the last digit; on more threads a matrix product may add up in another
+order. dlviz also stops a network whose loss blows up; this script lets it run.
+"""
+
+import argparse
+import itertools
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+SEED = {seed}
+DEPTH, WIDTH = {depth}, {width}
+BATCH_SIZE = {batch_size}
+CHECK_EVERY = 25
+
+# One activation per racer, in race order.
+ACTIVATIONS = [
+{activation_lines}
+]
+{data_source}
+
+class Net(nn.Module):
+    """DEPTH layers of WIDTH units with the given activation, then a linear readout."""
+
+    def __init__(self, n_in: int, n_out: int, activation) -> None:
+        super().__init__()
+        sizes = [n_in] + [WIDTH] * DEPTH
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
+        self.out = nn.Linear(sizes[-1], n_out)
+        self.activation = activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.hidden:
+            x = self.activation(layer(x))
+        return self.out(x)
+
+
+def optimizers_for(nets: list[nn.Module]) -> list[torch.optim.Optimizer]:
+    """The same optimizer for every network."""
+    return [
+{optimizer_lines}
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=2000)
+    steps = parser.parse_args().steps
+
+    x_train, y_train, n_in, n_classes = load_task()
+    nets = [Net(n_in, n_classes, activation) for _, activation in ACTIVATIONS]
+    # The first network's weights, drawn from the seed; every other racer copies them.
+    draws = torch.Generator().manual_seed(SEED)
+    with torch.no_grad():
+        for layer in [*nets[0].hidden, nets[0].out]:
+{init_code}
+    for net in nets[1:]:
+        net.load_state_dict(nets[0].state_dict())
+    optimizers = optimizers_for(nets)
+
+    shuffle = torch.Generator().manual_seed(SEED + 2)  # every racer gets the same batches
+    queue = torch.empty(0, dtype=torch.int64)
+    for step in range(steps + 1):
+        if step % CHECK_EVERY == 0:
+            with torch.no_grad():
+                losses = [float(F.cross_entropy(net(x_train), y_train)) for net in nets]
+            print(f"step {{step}} " + " ".join(repr(loss) for loss in losses))
+        if step == steps:
+            break
+        size = min(BATCH_SIZE, len(y_train))
+        if len(queue) < size:  # shuffled epochs, one after another
+            queue = torch.cat([queue, torch.randperm(len(y_train), generator=shuffle)])
+        batch, queue = queue[:size], queue[size:]
+        for net, optimizer in zip(nets, optimizers):
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
+            optimizer.step()
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def _activation_code(name: str, params: dict[str, float]) -> str:
+    """One racer's activation as a (label, lambda) list item."""
+    values = get_activation(name).check_params(params)
+    code = ACTIVATION_CODE[name].format(**values)
+    if name == "silu" and values["beta"] != 1.0:
+        code = f"x * torch.sigmoid({values['beta']!r} * x)"
+    shown = ", ".join(f"{k} = {v!r}" for k, v in values.items())
+    label = ACTIVATION_LABELS[name] + (f" ({shown})" if shown else "")
+    return f'    ("{label}", lambda x: {code}),'
+
+
+def activation_race_script(cfg: ActivationRaceConfig) -> str:
+    """The script of an ActivationRaceSession of `cfg`: the same data and split, one start
+    copied to every racer, the same batches and optimizer; every racer's training loss each
+    25 steps (the race's checks)."""
+    activations = [_activation_code(a, cfg.params_for(a)) for a in cfg.activations]
+    optimizers = [optimizer_line(cfg.optimizer, cfg.learning_rate, i)
+                  for i in range(len(cfg.activations))]  # fmt: skip
+    return RACE_SCRIPT.format(
+        labels=", ".join(ACTIVATION_LABELS[a] for a in cfg.activations), task=cfg.task,
+        depth=cfg.depth, width=cfg.width, init=cfg.init, optimizer=cfg.optimizer,
+        lr=cfg.learning_rate, batch_size=cfg.batch_size, seed=cfg.seed,
+        activation_lines="\n".join(activations), data_source="\n\n" + task_source(cfg.task),
+        optimizer_lines="\n".join(optimizers),
+        init_code=INIT_CODE[cfg.init].format(sigma=cfg.sigma),
+        file_stem=f"dlviz_activation_race_seed{cfg.seed}",
+    )  # fmt: skip

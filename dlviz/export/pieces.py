@@ -1,0 +1,76 @@
+"""Pieces the exported scripts share: how each optimizer of the registry is written in
+torch.optim code, and the race tasks' data loaders (the spiral, the digits) as source text.
+Text only: what the scripts say, not what dlviz runs."""
+
+from __future__ import annotations
+
+from dlviz.data.classification import SPIRAL_REACH, TRAIN_FRACTION
+from dlviz.data.points import EXTENT
+from dlviz.export.training import _maker_source
+from dlviz.optimizers import get_optimizer
+
+# How each optimizer of the registry is built (its other settings at the registry's
+# defaults, as the race uses them): torch.optim code with {lr} and the hyperparameters.
+OPTIMIZER_CODE = {
+    "sgd": "torch.optim.SGD(params, lr={lr!r})",
+    "momentum": "torch.optim.SGD(params, lr={lr!r}, momentum={momentum!r})",
+    "nesterov": "torch.optim.SGD(params, lr={lr!r}, momentum={momentum!r}, nesterov=True)",
+    "adagrad": "torch.optim.Adagrad(params, lr={lr!r})",
+    "rmsprop": "torch.optim.RMSprop(params, lr={lr!r}, alpha={rho!r})",
+    "adam": "torch.optim.Adam(params, lr={lr!r}, betas=({beta1!r}, {beta2!r}))",
+    "adamw": "torch.optim.AdamW(params, lr={lr!r}, betas=({beta1!r}, {beta2!r}), "
+    "weight_decay={weight_decay!r})",
+}
+
+SPIRAL_SOURCE = '''EXTENT = {extent!r}  # the plane's points are clipped to [-EXTENT, EXTENT]^2
+REACH = {reach!r}  # and then scaled to [-REACH, REACH]
+TRAIN_FRACTION = {fraction!r}
+
+
+{maker_source}
+
+def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
+    """The training part of 600 spiral points (a seeded split): inputs, labels, 2, 2."""
+    x, y = make_spiral(600, 0.0, np.random.default_rng(SEED))
+    x = np.clip(x, -EXTENT, EXTENT).astype(np.float32) * (REACH / EXTENT)
+    y = (y > 0).astype(np.int64)
+    order = np.random.default_rng(SEED + 1).permutation(len(y))
+    train = order[: round(TRAIN_FRACTION * len(y))]
+    x_train = np.ascontiguousarray(x[train]).astype(np.float32)
+    return torch.from_numpy(x_train), torch.from_numpy(np.ascontiguousarray(y[train])), 2, 2
+'''
+
+DIGITS_SOURCE = '''TRAIN_FRACTION = {fraction!r}
+
+
+def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
+    """The training part of scikit-learn's 8x8 digits (a seeded split), pixels in [0, 1]:
+    inputs, labels, 64, 10."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x, y = (bunch.data / 16.0).astype(np.float32), bunch.target.astype(np.int64)
+    order = np.random.default_rng(SEED + 1).permutation(len(y))
+    train = order[: round(TRAIN_FRACTION * len(y))]
+    x_train = np.ascontiguousarray(x[train]).astype(np.float32)
+    return torch.from_numpy(x_train), torch.from_numpy(np.ascontiguousarray(y[train])), 64, 10
+'''
+
+
+def optimizer_line(name: str, lr: float, index: int) -> str:
+    """One racer's optimizer as a list item of code, its hyperparameters at the defaults."""
+    spec = get_optimizer(name)
+    defaults = {k.name: k.default for k in spec.hypers}
+    code = OPTIMIZER_CODE[name].format(lr=lr, **defaults)
+    code = code.replace("params", f"nets[{index}].parameters()")
+    return f"        # {spec.label}\n        {code},"
+
+
+def task_source(task: str) -> str:
+    """The source of `load_task()` for a race's task ("spiral" or "digits"), with the
+    constants and the maker it needs."""
+    if task == "spiral":
+        source, _ = _maker_source("spiral")
+        return SPIRAL_SOURCE.format(extent=EXTENT, reach=SPIRAL_REACH, fraction=TRAIN_FRACTION,
+                                    maker_source=source)  # fmt: skip
+    return DIGITS_SOURCE.format(fraction=TRAIN_FRACTION)
