@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dlviz.activations.activation_race import ActivationRaceConfig
 from dlviz.activations.registry import ACTIVATION_LABELS, get_activation
-from dlviz.export.pieces import optimizer_line, task_source
+from dlviz.export.pieces import RACE_LOOP, optimizer_line, task_source
 
 # Each activation of the registry in plain torch, with {alpha} / {beta} where it has them.
 ACTIVATION_CODE = {
@@ -109,28 +109,7 @@ def main() -> None:
         net.load_state_dict(nets[0].state_dict())
     optimizers = optimizers_for(nets)
 
-    shuffle = torch.Generator().manual_seed(SEED + 2)  # every racer gets the same batches
-    queue = torch.empty(0, dtype=torch.int64)
-    for step in range(steps + 1):
-        if step % CHECK_EVERY == 0:
-            with torch.no_grad():
-                losses = [float(F.cross_entropy(net(x_train), y_train)) for net in nets]
-            print(f"step {{step}} " + " ".join(repr(loss) for loss in losses))
-        if step == steps:
-            break
-        size = min(BATCH_SIZE, len(y_train))
-        if len(queue) < size:  # shuffled epochs, one after another
-            queue = torch.cat([queue, torch.randperm(len(y_train), generator=shuffle)])
-        batch, queue = queue[:size], queue[size:]
-        for net, optimizer in zip(nets, optimizers):
-            optimizer.zero_grad(set_to_none=True)
-            F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
-            optimizer.step()
-
-
-if __name__ == "__main__":
-    main()
-'''
+{race_loop}'''
 
 
 def _activation_code(name: str, params: dict[str, float]) -> str:
@@ -152,6 +131,7 @@ def activation_race_script(cfg: ActivationRaceConfig) -> str:
     optimizers = [optimizer_line(cfg.optimizer, cfg.learning_rate, i)
                   for i in range(len(cfg.activations))]  # fmt: skip
     return RACE_SCRIPT.format(
+        race_loop=RACE_LOOP,
         labels=", ".join(ACTIVATION_LABELS[a] for a in cfg.activations), task=cfg.task,
         depth=cfg.depth, width=cfg.width, init=cfg.init, optimizer=cfg.optimizer,
         lr=cfg.learning_rate, batch_size=cfg.batch_size, seed=cfg.seed,

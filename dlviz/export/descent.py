@@ -5,7 +5,7 @@ that gives the race's losses."""
 from __future__ import annotations
 
 from dlviz.descent.optimizer_race import OptimizerRaceConfig
-from dlviz.export.pieces import optimizer_line, task_source
+from dlviz.export.pieces import RACE_LOOP, optimizer_line, task_source
 from dlviz.optimizers import OPTIMIZERS
 
 RACE_SCRIPT = '''"""An optimizer race: one network, copied from the same start, trained by
@@ -75,28 +75,7 @@ def main() -> None:
         net.load_state_dict(first.state_dict())
     optimizers = optimizers_for(nets)
 
-    shuffle = torch.Generator().manual_seed(SEED + 2)  # every racer gets the same batches
-    queue = torch.empty(0, dtype=torch.int64)
-    for step in range(steps + 1):
-        if step % CHECK_EVERY == 0:
-            with torch.no_grad():
-                losses = [float(F.cross_entropy(net(x_train), y_train)) for net in nets]
-            print(f"step {{step}} " + " ".join(repr(loss) for loss in losses))
-        if step == steps:
-            break
-        size = min(BATCH_SIZE, len(y_train))
-        if len(queue) < size:  # shuffled epochs, one after another
-            queue = torch.cat([queue, torch.randperm(len(y_train), generator=shuffle)])
-        batch, queue = queue[:size], queue[size:]
-        for net, optimizer in zip(nets, optimizers):
-            optimizer.zero_grad(set_to_none=True)
-            F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
-            optimizer.step()
-
-
-if __name__ == "__main__":
-    main()
-'''
+{race_loop}'''
 
 
 def optimizer_race_script(cfg: OptimizerRaceConfig) -> str:
@@ -108,6 +87,7 @@ def optimizer_race_script(cfg: OptimizerRaceConfig) -> str:
              for i, (n, lr) in enumerate(zip(cfg.optimizers, cfg.learning_rates))]  # fmt: skip
     labels = ", ".join(OPTIMIZERS[n].label for n in cfg.optimizers)
     return RACE_SCRIPT.format(
+        race_loop=RACE_LOOP,
         labels=labels, task=cfg.task, depth=cfg.depth, width=cfg.width,
         batch_size=cfg.batch_size, seed=cfg.seed, racers=len(cfg.optimizers),
         data_source="\n\n" + data, optimizer_lines="\n".join(lines),

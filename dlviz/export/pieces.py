@@ -57,6 +57,34 @@ def load_task() -> tuple[torch.Tensor, torch.Tensor, int, int]:
 '''
 
 
+# The end of every race script's main(): the lock-step loop over shared shuffled batches
+# (as dlviz.race.RaceSession trains), printing each racer's training loss every 25 steps.
+# Inserted whole, so its braces are the script's own.
+RACE_LOOP = """\
+    shuffle = torch.Generator().manual_seed(SEED + 2)  # every racer gets the same batches
+    queue = torch.empty(0, dtype=torch.int64)
+    for step in range(steps + 1):
+        if step % CHECK_EVERY == 0:
+            with torch.no_grad():
+                losses = [float(F.cross_entropy(net(x_train), y_train)) for net in nets]
+            print(f"step {step} " + " ".join(repr(loss) for loss in losses))
+        if step == steps:
+            break
+        size = min(BATCH_SIZE, len(y_train))
+        if len(queue) < size:  # shuffled epochs, one after another
+            queue = torch.cat([queue, torch.randperm(len(y_train), generator=shuffle)])
+        batch, queue = queue[:size], queue[size:]
+        for net, optimizer in zip(nets, optimizers):
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
+            optimizer.step()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
 def optimizer_line(name: str, lr: float, index: int) -> str:
     """One racer's optimizer as a list item of code, its hyperparameters at the defaults."""
     spec = get_optimizer(name)

@@ -38,6 +38,22 @@ def run_script(text: str, tmp_path, *args: str) -> str:
     return done.stdout
 
 
+def race_checks(session, steps: int) -> dict[int, list[float]]:
+    """Each racer's training loss at every check of a race session (25 steps apart)."""
+    racers = range(len(session.nets))
+    found = {0: [session.latest.values[f"loss_{i}"] for i in racers]}
+    while session.step_count < steps:
+        session.train_steps(25)
+        found[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
+    return found
+
+
+def printed_races(out: str) -> dict[int, list[float]]:
+    """A race script's printed losses: step → one per racer."""
+    return {int(m[1]): [float(v) for v in m[2].split()]
+            for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
+
+
 def session_losses(config: XorConfig, steps: int, every: int = 20) -> dict[int, float]:
     """The live session's loss at each check, `every` steps apart."""
     session = XorSession(config.replace(pace="max"))
@@ -144,17 +160,9 @@ ROBUST_CASES = [(("mse", "mae", "huber"), 0.15, 1.0, 0), (("mse", "huber"), 0.25
 def test_outlier_script_prints_the_races_losses_exactly(losses, outliers, delta, seed, tmp_path):
     config = RobustConfig(losses=losses, outliers=outliers, delta=delta, seed=seed)
     out = run_script(exported(config).text, tmp_path, "--steps", "100")
-    printed = {}
-    for line in re.findall(r"^step (\d+) (.*)$", out, flags=re.M):
-        fields = line[1].split()
-        printed[int(line[0])] = [float(v) for v in fields[1::2]]
-    session = RobustSession(config)
-    expected = {0: [session.latest.values[f"loss_{i}"] for i in range(len(losses))]}
-    while session.step_count < 100:
-        session.train_steps(25)
-        expected[session.step_count] = [session.latest.values[f"loss_{i}"]
-                                        for i in range(len(losses))]  # fmt: skip
-    assert printed == expected  # float32, the same ops in the same order: bit for bit
+    printed = {int(m[1]): [float(v) for v in m[2].split()[1::2]]  # "mse 1.2 huber 0.4"
+               for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
+    assert printed == race_checks(RobustSession(config), 100)  # float32: bit for bit
 
 
 OVERFIT_CASES = [
@@ -203,15 +211,8 @@ RACE_CASES = [
 @pytest.mark.parametrize("config", RACE_CASES)
 def test_optimizer_race_script_prints_the_races_losses(config, tmp_path):
     out = run_script(exported(config).text, tmp_path, "--steps", "100")
-    printed = {int(m[1]): [float(v) for v in m[2].split()]
-               for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
-    session = OptimizerRaceSession(config)
-    racers = range(len(config.optimizers))
-    expected = {0: [session.latest.values[f"loss_{i}"] for i in racers]}
-    while session.step_count < 100:
-        session.train_steps(25)
-        expected[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
-    assert printed == expected  # float32, the same ops on one thread: bit for bit
+    # float32, the same ops on one thread: bit for bit
+    assert printed_races(out) == race_checks(OptimizerRaceSession(config), 100)
 
 
 ACTIVATION_CASES = [
@@ -232,12 +233,5 @@ ACTIVATION_CASES = [
 @pytest.mark.parametrize("config", ACTIVATION_CASES)
 def test_activation_race_script_prints_the_races_losses(config, tmp_path):
     out = run_script(exported(config).text, tmp_path, "--steps", "75")
-    printed = {int(m[1]): [float(v) for v in m[2].split()]
-               for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
-    session = ActivationRaceSession(config)
-    racers = range(len(config.activations))
-    expected = {0: [session.latest.values[f"loss_{i}"] for i in racers]}
-    while session.step_count < 75:
-        session.train_steps(25)
-        expected[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
-    assert printed == expected  # every activation, init and optimizer: bit for bit
+    # every activation, init and optimizer: bit for bit
+    assert printed_races(out) == race_checks(ActivationRaceSession(config), 75)
