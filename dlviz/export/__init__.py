@@ -9,8 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dlviz.activations.activation_race import ActivationRaceConfig
+from dlviz.convolution.session import CnnConfig
 from dlviz.descent.optimizer_race import OptimizerRaceConfig
 from dlviz.export.activations import activation_race_script
+from dlviz.export.convolution import cnn_script
 from dlviz.export.descent import optimizer_race_script
 from dlviz.export.neurons import perceptron_script, xor_script
 from dlviz.export.overfit import overfit_script
@@ -38,6 +40,7 @@ EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     OverfitConfig: ("dlviz_overfitting", overfit_script),
     OptimizerRaceConfig: ("dlviz_optimizer_race", optimizer_race_script),
     ActivationRaceConfig: ("dlviz_activation_race", activation_race_script),
+    CnnConfig: ("dlviz_cnn", cnn_script),
 }
 
 

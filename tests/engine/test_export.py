@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRaceSession
+from dlviz.convolution.session import CnnConfig, CnnSession
 from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
 from dlviz.export import EXPORTERS, exported
 from dlviz.gan import GanConfig
@@ -85,7 +86,7 @@ def test_exported_scripts_pass_ruff(tmp_path):
                ClassifierConfig(points="circle"), PerceptronConfig(),
                PerceptronConfig(gate="xor", start="random", shuffle=True), RobustConfig(),
                RobustConfig(losses=("mae", "huber")), *OVERFIT_CASES, *RACE_CASES,
-               *ACTIVATION_CASES)  # fmt: skip
+               *ACTIVATION_CASES, *CNN_CASES)  # fmt: skip
     for config in configs:
         path = tmp_path / exported(config).file_name
         path.write_text(exported(config).text)
@@ -126,7 +127,8 @@ def test_classifier_script_prints_the_sessions_losses(points, balance, seed, tmp
 
 def test_the_topics_with_an_exporter_and_one_without_yet():
     assert set(EXPORTERS) == {PerceptronConfig, XorConfig, ClassifierConfig, RobustConfig,
-                              OverfitConfig, OptimizerRaceConfig, ActivationRaceConfig}  # fmt: skip
+                              OverfitConfig, OptimizerRaceConfig, ActivationRaceConfig,
+                              CnnConfig}  # fmt: skip
     assert exported(GanConfig()) is None
 
 
@@ -235,3 +237,25 @@ def test_activation_race_script_prints_the_races_losses(config, tmp_path):
     out = run_script(exported(config).text, tmp_path, "--steps", "75")
     # every activation, init and optimizer: bit for bit
     assert printed_races(out) == race_checks(ActivationRaceSession(config), 75)
+
+
+CNN_CASES = [
+    CnnConfig(),
+    CnnConfig(size=8, blocks=1, channels=4, kernel=5, pool="avg", batch_norm=False,
+              batch_size=32, seed=3),
+    CnnConfig(blocks=3, pool="none", channels=2, seed=1),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("config", CNN_CASES)
+def test_cnn_script_prints_the_sessions_losses_and_accuracies(config, tmp_path):
+    out = run_script(exported(config).text, tmp_path, "--steps", "60")
+    printed = {int(m[1]): [float(v) for v in m.group(2, 3, 4, 5)] for m in re.finditer(
+        r"step (\d+) train (\S+) (\S+) test (\S+) (\S+)", out)}  # fmt: skip
+    session = CnnSession(config.replace(pace="20"))  # a check after every 20 steps
+    keys = ("loss", "train_accuracy", "test_loss", "test_accuracy")
+    expected = {0: [session.latest.values[k] for k in keys]}
+    while session.step_count < 60:
+        session.train_steps(20)
+        expected[session.step_count] = [session.latest.values[k] for k in keys]
+    assert printed == expected  # float32 convolutions on one thread: bit for bit

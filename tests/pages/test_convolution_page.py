@@ -406,3 +406,9 @@ def test_a_copied_address_naming_a_unit_of_a_small_network_opens_it():
     total = float(re.search(f"= {NUMBER}, ", line).group(1))
     assert total == pytest.approx(z, rel=1e-3, abs=1e-4)
     assert "conv_unit_field" in charts(at)
+
+
+def test_the_cnn_offers_its_script():
+    at = open_page(PAGE)
+    (button,) = at.get("download_button")
+    assert button.proto.id.endswith("conv_script") and button.proto.ignore_rerun
