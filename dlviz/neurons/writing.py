@@ -57,9 +57,9 @@ def update_lines(u: Update, lr: float) -> list[str]:
     err = u.y - u.y_hat
     return [
         *lines,
-        rf"w \leftarrow w + \eta\,(y-\hat y)\,x = {vec(u.w)} + {n(lr)}\cdot"
-        rf"({err:g})\cdot({x1}, {x2}) = {vec(u.w + u.dw)}",
-        rf"b \leftarrow b + \eta\,(y-\hat y) = {n(u.b)} + {n(lr)}\cdot({err:g}) = {n(u.b + u.db)}",
+        # the rule itself is written above the view: these lines are its numbers only
+        rf"w \leftarrow {vec(u.w)} + {n(lr)}\cdot({err:g})\cdot({x1}, {x2}) = {vec(u.w + u.dw)}",
+        rf"b \leftarrow {n(u.b)} + {n(lr)}\cdot({err:g}) = {n(u.b + u.db)}",
     ]
 
 
