@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dlviz.activations.activation_race import ActivationRaceConfig
 from dlviz.activations.registry import ACTIVATION_LABELS, get_activation
-from dlviz.export.pieces import RACE_LOOP, optimizer_line, task_source
+from dlviz.export.pieces import optimizer_line, race_body, task_source
 
 # Each activation of the registry in plain torch, with {alpha} / {beta} where it has them.
 ACTIVATION_CODE = {
@@ -22,22 +22,6 @@ ACTIVATION_CODE = {
     "mish": "F.mish(x)",
     "linear": "x",
     "step": "torch.sign(x).clamp_min(0.0)",  # 1 for x > 0, else 0; its slope is 0
-}
-
-# How the first network's weights are drawn (then copied to every racer), per init scheme.
-INIT_CODE = {
-    "playground": """            bound = 0.5  # TF Playground's: uniform in ±0.5, biases 0.1
-            nn.init.uniform_(layer.weight, -bound, bound, generator=draws)
-            nn.init.constant_(layer.bias, 0.1)""",
-    "default": """            bound = 1.0 / layer.weight.shape[1] ** 0.5  # what nn.Linear draws
-            nn.init.uniform_(layer.weight, -bound, bound, generator=draws)
-            nn.init.uniform_(layer.bias, -bound, bound, generator=draws)""",
-    "xavier": """            nn.init.xavier_uniform_(layer.weight, generator=draws)
-            nn.init.zeros_(layer.bias)""",
-    "he": """            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=draws)
-            nn.init.zeros_(layer.bias)""",
-    "normal": """            nn.init.normal_(layer.weight, 0.0, {sigma!r}, generator=draws)
-            nn.init.zeros_(layer.bias)""",
 }
 
 RACE_SCRIPT = '''"""An activation race: the same deep network from the same weights, with
@@ -70,46 +54,7 @@ ACTIVATIONS = [
 ]
 {data_source}
 
-class Net(nn.Module):
-    """DEPTH layers of WIDTH units with the given activation, then a linear readout."""
-
-    def __init__(self, n_in: int, n_out: int, activation) -> None:
-        super().__init__()
-        sizes = [n_in] + [WIDTH] * DEPTH
-        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
-        self.out = nn.Linear(sizes[-1], n_out)
-        self.activation = activation
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self.hidden:
-            x = self.activation(layer(x))
-        return self.out(x)
-
-
-def optimizers_for(nets: list[nn.Module]) -> list[torch.optim.Optimizer]:
-    """The same optimizer for every network."""
-    return [
-{optimizer_lines}
-    ]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=2000)
-    steps = parser.parse_args().steps
-
-    x_train, y_train, n_in, n_classes = load_task()
-    nets = [Net(n_in, n_classes, activation) for _, activation in ACTIVATIONS]
-    # The first network's weights, drawn from the seed; every other racer copies them.
-    draws = torch.Generator().manual_seed(SEED)
-    with torch.no_grad():
-        for layer in [*nets[0].hidden, nets[0].out]:
-{init_code}
-    for net in nets[1:]:
-        net.load_state_dict(nets[0].state_dict())
-    optimizers = optimizers_for(nets)
-
-{race_loop}'''
+{race_body}'''
 
 
 def _activation_code(name: str, params: dict[str, float]) -> str:
@@ -130,13 +75,12 @@ def activation_race_script(cfg: ActivationRaceConfig) -> str:
     activations = [_activation_code(a, cfg.params_for(a)) for a in cfg.activations]
     optimizers = [optimizer_line(cfg.optimizer, cfg.learning_rate, i)
                   for i in range(len(cfg.activations))]  # fmt: skip
+    nets = "[Net(n_in, n_classes, activation) for _, activation in ACTIVATIONS]"
     return RACE_SCRIPT.format(
-        race_loop=RACE_LOOP,
         labels=", ".join(ACTIVATION_LABELS[a] for a in cfg.activations), task=cfg.task,
         depth=cfg.depth, width=cfg.width, init=cfg.init, optimizer=cfg.optimizer,
         lr=cfg.learning_rate, batch_size=cfg.batch_size, seed=cfg.seed,
         activation_lines="\n".join(activations), data_source="\n\n" + task_source(cfg.task),
-        optimizer_lines="\n".join(optimizers),
-        init_code=INIT_CODE[cfg.init].format(sigma=cfg.sigma),
+        race_body=race_body(nets, cfg.init, cfg.sigma, optimizers),
         file_stem=f"dlviz_activation_race_seed{cfg.seed}",
     )  # fmt: skip

@@ -85,6 +85,78 @@ if __name__ == "__main__":
 """
 
 
+# How the first network's weights are drawn (then copied to every racer), per init scheme.
+INIT_CODE = {
+    "playground": """            bound = 0.5  # TF Playground's: uniform in ±0.5, biases 0.1
+            nn.init.uniform_(layer.weight, -bound, bound, generator=draws)
+            nn.init.constant_(layer.bias, 0.1)""",
+    "default": """            bound = 1.0 / layer.weight.shape[1] ** 0.5  # what nn.Linear draws
+            nn.init.uniform_(layer.weight, -bound, bound, generator=draws)
+            nn.init.uniform_(layer.bias, -bound, bound, generator=draws)""",
+    "xavier": """            nn.init.xavier_uniform_(layer.weight, generator=draws)
+            nn.init.zeros_(layer.bias)""",
+    "he": """            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=draws)
+            nn.init.zeros_(layer.bias)""",
+    "normal": """            nn.init.normal_(layer.weight, 0.0, {sigma!r}, generator=draws)
+            nn.init.zeros_(layer.bias)""",
+}
+
+RACE_BODY = """\
+class Net(nn.Module):
+    \"\"\"DEPTH layers of WIDTH units with the given activation, then a linear readout.\"\"\"
+
+    def __init__(self, n_in: int, n_out: int, activation) -> None:
+        super().__init__()
+        sizes = [n_in] + [WIDTH] * DEPTH
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
+        self.out = nn.Linear(sizes[-1], n_out)
+        self.activation = activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.hidden:
+            x = self.activation(layer(x))
+        return self.out(x)
+
+
+def optimizers_for(nets: list[nn.Module]) -> list[torch.optim.Optimizer]:
+    \"\"\"One optimizer per network, in race order.\"\"\"
+    return [
+{optimizer_lines}
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=2000)
+    steps = parser.parse_args().steps
+
+    x_train, y_train, n_in, n_classes = load_task()
+    nets = {nets}
+    # The first network's weights, drawn from the seed; every other racer copies them, so
+    # each starts from the very same point.
+    draws = torch.Generator().manual_seed(SEED)
+    with torch.no_grad():
+        for layer in [*nets[0].hidden, nets[0].out]:
+{init_code}
+    for net in nets[1:]:
+        net.load_state_dict(nets[0].state_dict())
+    optimizers = optimizers_for(nets)
+
+{race_loop}"""
+
+
+def race_body(nets: str, init: str, sigma: float, optimizer_lines: list[str]) -> str:
+    """Everything of a race script after its data loader: the network (with an activation
+    per racer), the optimizers, and main(): `nets` is the expression that builds the racers,
+    `init` the scheme the first one's weights are drawn with."""
+    return RACE_BODY.format(
+        nets=nets,
+        init_code=INIT_CODE[init].format(sigma=sigma),
+        optimizer_lines="\n".join(optimizer_lines),
+        race_loop=RACE_LOOP,
+    )
+
+
 def optimizer_line(name: str, lr: float, index: int) -> str:
     """One racer's optimizer as a list item of code, its hyperparameters at the defaults."""
     spec = get_optimizer(name)
