@@ -31,7 +31,7 @@ TRAIN_POINTS = {train_size}
 VALIDATION_POINTS = {validation}  # new points from the same distribution
 NOISE = {noise!r}
 L2 = {l2!r}  # weight decay of the cured network's Adam
-L1 = {l1!r}  # times the sum of |w| over its weights, added to its training loss
+L1 = {l1!r}  # times the sum of |w| over its Linear weights, added to its training loss
 DROPOUT = {dropout!r}
 BATCH_NORM = {batch_norm}
 PATIENCE = {patience}  # early stopping: steps without a better validation loss (0: off)
@@ -81,8 +81,9 @@ def main() -> None:
     steps = parser.parse_args().steps
 
     x, y = {maker_name}(TRAIN_POINTS + VALIDATION_POINTS, NOISE, np.random.default_rng(SEED))
-    x = torch.from_numpy(np.clip(x, -EXTENT, EXTENT).astype(np.float32))
-    y = torch.from_numpy((y > 0).astype(np.int64))
+    order = np.random.default_rng(SEED + 1).permutation(len(y))  # the maker lists by class
+    x = torch.from_numpy(np.clip(x, -EXTENT, EXTENT).astype(np.float32)[order])
+    y = torch.from_numpy((y[order] > 0).astype(np.int64))
     x_train, y_train = x[:TRAIN_POINTS], y[:TRAIN_POINTS]
     x_val, y_val = x[TRAIN_POINTS:], y[TRAIN_POINTS:]
 
@@ -118,10 +119,10 @@ def main() -> None:
                 f"step {{step}} no cure {{bare_train!r}} {{bare_val!r}} "
                 f"cured {{cured_train!r}} {{cured_val!r}}"
             )
-            if cured_val < best:
+            if stopped_at is None and cured_val < best:
                 best, best_step = cured_val, step
-            elif PATIENCE and stopped_at is None and step - best_step >= PATIENCE:
-                stopped_at = step
+            elif stopped_at is None and PATIENCE and step - best_step >= PATIENCE:
+                stopped_at = step  # from here on, the kept weights stay those of best_step
         if step == steps:
             break
         if len(queue) < BATCH_SIZE:  # shuffled epochs, one after another
@@ -131,9 +132,8 @@ def main() -> None:
             optimizer.zero_grad(set_to_none=True)
             loss = F.cross_entropy(net(x_train[batch]), y_train[batch])
             if net is cured and L1:
-                loss = loss + L1 * sum(
-                    p.abs().sum() for n, p in net.named_parameters() if "weight" in n
-                )
+                linears = [m for m in net.modules() if isinstance(m, nn.Linear)]
+                loss = loss + L1 * sum(m.weight.abs().sum() for m in linears)
             loss.backward()
             optimizer.step()
 

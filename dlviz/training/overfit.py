@@ -49,7 +49,6 @@ class OverfitConfig(Config):
                                 live=True)  # fmt: skip
     seed: int = race_seed()
     batch_size: int = 16
-    task: str = "points"
 
 
 class EarlyStopping:
@@ -110,8 +109,6 @@ class OverfitSnapshot(RaceSnapshot):
     train_accuracy: np.ndarray  # (2,)
     train_x: np.ndarray  # (n, 2)
     train_y: np.ndarray  # (n,) ±1
-    val_x: np.ndarray  # (VALIDATION, 2)
-    val_y: np.ndarray  # (VALIDATION,) ±1
     grid: np.ndarray  # (P,)
     planes: np.ndarray  # (2, P, P) 2·p(class 1) − 1, [x2 row, x1 column]
     stopped_at: int | None  # the step early stopping would have stopped the cured network
@@ -127,7 +124,10 @@ class OverfitSession(RaceSession[OverfitConfig, OverfitSnapshot]):
     def _load(self) -> tuple[int, int]:
         cfg = self.config
         data = make_dataset(cfg.points, cfg.train_size + VALIDATION, cfg.noise, cfg.seed)
-        x, y = torch.from_numpy(data.x), torch.from_numpy((data.y > 0).astype(np.int64))
+        # the makers list their points class by class: shuffle before the training cut
+        order = np.random.default_rng(cfg.seed + 1).permutation(len(data.y))
+        x = torch.from_numpy(data.x[order])
+        y = torch.from_numpy((data.y[order] > 0).astype(np.int64))
         self.x_train, self.y_train = x[: cfg.train_size].to(DEVICE), y[: cfg.train_size].to(DEVICE)
         self.x_test, self.y_test = x[cfg.train_size :].to(DEVICE), y[cfg.train_size :].to(DEVICE)
         self._order_gen = torch.Generator().manual_seed(cfg.seed + 2)
@@ -155,8 +155,9 @@ class OverfitSession(RaceSession[OverfitConfig, OverfitSnapshot]):
         loss = F.cross_entropy(net(x)[0], y)
         if torch.is_grad_enabled() and net is self.nets[1] and self.config.l1:
             # training only: the history's losses are the data's, comparable across nets
-            loss = loss + self.config.l1 * sum(p.abs().sum() for n, p in
-                                               net.named_parameters() if "weight" in n)  # fmt: skip
+            # the Linear layers' weights (not batch norm's scale, not the biases)
+            loss = loss + self.config.l1 * sum(m.weight.abs().sum() for m in net.modules()
+                                               if isinstance(m, nn.Linear))  # fmt: skip
         return loss, None
 
     def _extra(self) -> tuple[str, ...]:
@@ -174,11 +175,12 @@ class OverfitSession(RaceSession[OverfitConfig, OverfitSnapshot]):
             net.eval()  # dropout off, batch norm on its running statistics
         try:
             found = super()._evaluate()
-            val = self._val_loss(self.nets[1])
-            improved = val < self.stopping.best
-            self.stopping.update(self.step_count, val)
-            if improved:
-                self.kept = {k: v.detach().clone() for k, v in self.nets[1].state_dict().items()}
+            if self.stopping.stopped_at is None:  # after the stop, the kept weights stay
+                best = self.stopping.best
+                self.stopping.update(self.step_count, self._val_loss(self.nets[1]))
+                if self.stopping.best < best:
+                    state = self.nets[1].state_dict()
+                    self.kept = {k: v.detach().clone() for k, v in state.items()}
             return found
         finally:
             for net in self.nets:
@@ -221,7 +223,6 @@ class OverfitSession(RaceSession[OverfitConfig, OverfitSnapshot]):
             **fields, history_val=self.history_of("val"), val_loss=val_now,
             train_accuracy=np.array(train_acc, np.float32),
             train_x=self.x_train.cpu().numpy(), train_y=self.y_train.cpu().numpy() * 2.0 - 1,
-            val_x=self.x_test.cpu().numpy(), val_y=self.y_test.cpu().numpy() * 2.0 - 1,
             grid=grid, planes=np.stack(planes).astype(np.float32),
             stopped_at=self.stopping.stopped_at, best_step=self.stopping.best_step,
             kept_val_loss=kept_loss, kept_val_accuracy=kept_acc,

@@ -282,3 +282,31 @@ def test_cuda_smoke_the_training_sessions_train_on_the_gpu():
     robust = RobustSession(RobustConfig())
     robust.train_steps(500)
     assert robust.x_train.is_cuda and np.isfinite(robust.snapshot().slopes).all()
+
+
+@pytest.mark.parametrize("points", ["moons", "circle", "spiral"])
+def test_the_overfitting_race_trains_on_both_classes(points):
+    # the point makers list their points class by class; the training cut must not
+    session = OverfitSession(OverfitConfig(points=points, train_size=10))
+    assert set(session.y_train.tolist()) == {0, 1}
+    assert set(session.y_test.tolist()) == {0, 1}
+
+
+def test_early_stopping_keeps_the_best_weights_once_stopped():
+    session = OverfitSession(OverfitConfig(patience=100, l2=0.0, dropout=0.0))
+    session.train_steps(1500)
+    snap = session.snapshot()
+    assert snap.stopped_at is not None and snap.best_step < snap.stopped_at
+    # the kept weights are those of the best step: their validation loss is the best one
+    assert snap.kept_val_loss == pytest.approx(session.stopping.best, rel=1e-6)
+
+
+def test_l1_leaves_batch_norm_alone():
+    session = OverfitSession(OverfitConfig(l1=1e-2, batch_norm=True, l2=0.0, dropout=0.0))
+    cured = session.nets[1]
+    batch = (session.x_train, session.y_train)
+    penalised = session._loss(cured, batch)[0]
+    with torch.no_grad():
+        data_only = session._loss(cured, batch)[0]
+    linears = sum(m.weight.abs().sum() for m in cured.modules() if isinstance(m, torch.nn.Linear))
+    assert float(penalised - data_only) == pytest.approx(1e-2 * float(linears), rel=1e-5)
