@@ -41,7 +41,6 @@ class RobustConfig(Config):
                                 live=True)  # fmt: skip
     seed: int = race_seed()
     batch_size: int = POINTS  # the whole set every step: the curves show the losses, not noise
-    task: str = "line"
 
 
 def make_line_data(outliers: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -86,7 +85,6 @@ class RobustSession(RaceSession[RobustConfig, RobustSnapshot]):
         x, y, self.lifted = make_line_data(cfg.outliers, cfg.seed)
         self.x_train = torch.tensor(x, dtype=torch.float32, device=DEVICE)[:, None]  # (n, 1)
         self.y_train = torch.tensor(y, dtype=torch.float32, device=DEVICE)
-        self.x_test, self.y_test = self.x_train, self.y_train  # unused: score is the line error
         self._order_gen = torch.Generator().manual_seed(cfg.seed + 2)
         self._order = torch.empty(0, dtype=torch.int64)
         return 1, 1
