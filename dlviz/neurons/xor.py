@@ -63,15 +63,12 @@ def xor_loss(z2: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
 class XorSession(PacedSession[XorConfig, XorSnapshot]):
     """Full-batch SGD on the four XOR rows, a pace's steps per chunk."""
 
-    max_check_every = 20
-
     def _setup(self) -> None:
         cfg = self.config
         self.net = xor_net(cfg.activation, cfg.seed)  # float64, on the CPU: 9 weights
         self.optimizer = build_optimizer("sgd", self.net.parameters(), cfg.learning_rate)
         inputs, targets = get_gate("xor").table()
         self.x, self.y = torch.from_numpy(inputs), torch.from_numpy(targets)
-        self.grad_norms = (0.0, 0.0)
 
     def _series(self) -> tuple[str, ...]:
         return ("loss", "grad_hidden", "grad_out")
@@ -87,21 +84,17 @@ class XorSession(PacedSession[XorConfig, XorSnapshot]):
         for _ in range(self.chunk_steps):
             self.optimizer.zero_grad(set_to_none=True)
             self._loss().backward()
-            self.grad_norms = (float(self.net.hidden.weight.grad.norm()),
-                               float(self.net.out.weight.grad.norm()))  # fmt: skip
             self.optimizer.step()
             self.step_count += 1
 
     def _evaluate(self) -> Evaluation:
-        if self.step_count == 0:  # before any step: the gradients the first step will take
-            self.net.zero_grad(set_to_none=True)
-            self._loss().backward()
-            self.grad_norms = (float(self.net.hidden.weight.grad.norm()),
-                               float(self.net.out.weight.grad.norm()))  # fmt: skip
-            self.net.zero_grad(set_to_none=True)
-        with torch.no_grad():
-            loss = float(self._loss())
-        hidden, out = self.grad_norms
+        # the gradient at the weights the loss is measured at (the next step's gradient)
+        self.net.zero_grad(set_to_none=True)
+        loss_now = self._loss()
+        loss_now.backward()
+        hidden, out = (float(w.grad.norm()) for w in (self.net.hidden.weight, self.net.out.weight))
+        self.net.zero_grad(set_to_none=True)
+        loss = float(loss_now.detach())
         return Evaluation((loss,), {"loss": loss, "grad_hidden": hidden, "grad_out": out})
 
     @torch.no_grad()
