@@ -38,7 +38,7 @@ def draw_perceptron(snap: nr.PerceptronSnapshot) -> None:
     with words:
         (st.success if snap.converged_at is not None else st.info)(writing.perceptron_verdict(snap))
         if snap.last is not None:
-            for line in writing.update_lines(snap.last, perc.learning_rate):
+            for line in writing.update_lines(snap.last):
                 st.latex(line)
         ui.live_chart(fig.epoch_mistakes(snap), key="nr_perc_mistakes")
 

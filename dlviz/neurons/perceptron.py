@@ -33,7 +33,6 @@ def step(z: float) -> float:
 class Update:
     """One row shown to the perceptron: the weights before, what it answered, the change."""
 
-    epoch: int  # 1-based
     row: int  # 0..3, the truth-table row
     x: np.ndarray  # (2,) the row's inputs
     y: float  # its target, 0 or 1
@@ -41,6 +40,7 @@ class Update:
     b: float  # the bias before
     z: float  # w·x + b
     y_hat: float  # step(z)
+    lr: float  # η of this update (a live knob: it may change between updates)
     dw: np.ndarray  # (2,) η (y − ŷ) x
     db: float  # η (y − ŷ)
 
@@ -138,8 +138,8 @@ class PerceptronSession(PacedSession[PerceptronConfig, PerceptronSnapshot]):
         x, y = self.inputs[row], float(self.targets[row])
         w, b = self.w.copy(), self.b
         self.w, self.b, y_hat = perceptron_update(w, b, x, y, self.config.learning_rate)
-        self.last = Update(self.epoch, row, x.copy(), y, w, b, weighted_sum(w, b, x), y_hat,
-                           self.w - w, self.b - b)  # fmt: skip
+        self.last = Update(row, x.copy(), y, w, b, weighted_sum(w, b, x), y_hat,
+                           self.config.learning_rate, self.w - w, self.b - b)  # fmt: skip
         self.mistakes_now += int(self.last.mistake)
         self.step_count += 1
         if self.step_count % 4 == 0:  # an epoch ended

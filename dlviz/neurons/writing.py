@@ -43,7 +43,7 @@ def neuron_lines(worked: WorkedNeuron) -> list[str]:
     ]
 
 
-def update_lines(u: Update, lr: float) -> list[str]:
+def update_lines(u: Update) -> list[str]:
     """The row shown, the answer, and the rule with its numbers."""
     x1, x2 = (f"{value:g}" for value in u.x)
     fired = r"\ge 0" if u.z >= 0 else "< 0"
@@ -58,8 +58,8 @@ def update_lines(u: Update, lr: float) -> list[str]:
     return [
         *lines,
         # the rule itself is written above the view: these lines are its numbers only
-        rf"w \leftarrow {vec(u.w)} + {n(lr)}\cdot({err:g})\cdot({x1}, {x2}) = {vec(u.w + u.dw)}",
-        rf"b \leftarrow {n(u.b)} + {n(lr)}\cdot({err:g}) = {n(u.b + u.db)}",
+        rf"w \leftarrow {vec(u.w)} + {n(u.lr)}\cdot({err:g})\cdot({x1}, {x2}) = {vec(u.w + u.dw)}",
+        rf"b \leftarrow {n(u.b)} + {n(u.lr)}\cdot({err:g}) = {n(u.b + u.db)}",
     ]
 
 
