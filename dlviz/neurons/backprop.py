@@ -12,13 +12,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz.activations import ACTIVATION_LABELS, derivative, get_activation
+from dlviz.activations import ACTIVATION_LABELS, get_activation
 from dlviz.knobs import Config, knob, seed_knob
 from dlviz.models import seeded_weights
 from dlviz.neurons.gates import INPUTS, get_gate
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 LOSSES = {"bce": "binary cross-entropy", "mse": "squared error"}
+# Each hidden activation's slope f'(z), from z and a = f(z), as the walkthrough writes it.
+SLOPES = {
+    "sigmoid": lambda z, a: a * (1 - a),
+    "tanh": lambda z, a: 1 - a**2,
+    "relu": lambda z, a: (z > 0).astype(np.float64),
+}
 ROW_LABELS = {i: f"x = ({int(a)}, {int(b)}) → y = {y}" for i, ((a, b), y) in
               enumerate(zip(INPUTS, get_gate("xor").outputs))}  # fmt: skip
 
@@ -123,7 +129,7 @@ def walk(net: XorNet, activation: str, loss: str, x: np.ndarray, y: float, lr: f
     dyhat_dz2 = y_hat * (1 - y_hat)
     delta2 = dloss_dyhat * dyhat_dz2
     dloss_da1 = delta2 * w2
-    da1_dz1 = derivative(activation, torch.from_numpy(z1)).numpy()
+    da1_dz1 = SLOPES[activation](z1, a1)  # written out: the tests check it with autograd
     delta1 = dloss_da1 * da1_dz1
     grad_w1, grad_w2 = np.outer(delta1, x), delta2 * a1
     return Walkthrough(
