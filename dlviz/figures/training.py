@@ -308,7 +308,7 @@ def threshold_explorer(
     )
     roc_line = (
         alt.Chart(pd.DataFrame({"fpr": roc[0], "tpr": roc[1]}))
-        .mark_line(color=style.POS_COLOR, interpolate="step-after")
+        .mark_line(color=style.POS_COLOR)  # straight between vertices: the area's trapezoids
         .encode(
             x=alt.X("fpr:Q", title="false-positive rate"),
             y=alt.Y("tpr:Q", title="true-positive rate (recall)"),
