@@ -120,7 +120,7 @@ def perceptron_plane(snap: Any, *, height: int = 380) -> go.Figure:
 
 
 def epoch_mistakes(snap: Any, *, height: int = 240) -> go.Figure:
-    """Mistakes in each finished epoch (0 to 4 rows), the first clean epoch marked."""
+    """Mistakes in each finished epoch (0 to 4 rows); clean epochs in the train colour."""
     counts = snap.epoch_mistakes
     if len(counts) == 0:
         return style.message_figure("no finished epoch yet: press Run or Step", height)

@@ -244,8 +244,12 @@ def test_xor_session_is_plain_sgd_on_the_mean_loss():
 
 def test_xor_loss_matches_torch():
     z, y = torch.tensor([-2.0, 0.3, 4.0]), torch.tensor([0.0, 1.0, 1.0])
+    # against torch's losses on probabilities (xor_loss takes logits)
     assert float(xor_loss(z, y, "bce")) == pytest.approx(
         float(F.binary_cross_entropy(torch.sigmoid(z), y)), rel=1e-6
+    )
+    assert float(xor_loss(z, y, "mse")) == pytest.approx(
+        float(((torch.sigmoid(z) - y) ** 2).mean()), rel=1e-6
     )
 
 

@@ -32,9 +32,11 @@ def test_loss_curves_one_line_per_loss_with_a_marker():
 
 
 def test_loss_curves_clip_an_infinite_loss():
-    p = np.array([1e-300, 0.5, 1.0])
-    figure = fig.loss_curves(p, {"ce": classification_loss("cross_entropy", p)[0]},
-                             x_title="p", y_title="loss")  # fmt: skip
+    p = np.array([0.0, 0.5, 1.0])
+    with np.errstate(divide="ignore"):
+        loss = classification_loss("cross_entropy", p)[0]
+    assert np.isinf(loss[0])  # −log 0
+    figure = fig.loss_curves(p, {"ce": loss}, x_title="p", y_title="loss")
     assert np.all(np.isfinite(np.asarray(figure.data[0].y, dtype=float)))
 
 
