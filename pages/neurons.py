@@ -9,7 +9,7 @@ from dlviz import ui
 from dlviz.figures import neurons as fig
 from dlviz.neurons import writing
 
-xor_fixed = st.cache_data(max_entries=8, show_spinner=False)(nr.xor_network)
+xor_fixed = st.cache_data(max_entries=8, show_spinner=False)(nr.xor_view)
 
 page = ui.Page("neurons")
 page.header("One neuron", "neuron")

@@ -101,10 +101,7 @@ def perceptron_plane(snap: Any, *, height: int = 380) -> go.Figure:
     """The truth table, the region the perceptron calls 1 (blue) or 0, its line now (solid)
     and, right after a mistake, the line before it moved (dashed grey); the row just shown
     is circled. `snap`: dlviz.neurons.PerceptronSnapshot."""
-    grid = np.linspace(*GATE_BOX, 61)
-    gx, gy = np.meshgrid(grid, grid)  # (61, 61): x1 along columns, x2 along rows
-    region = (snap.w[0] * gx + snap.w[1] * gy + snap.b >= 0).astype(np.float32)
-    traces = [_background(grid, region, *YES_NO_RANGE)]
+    traces = [_background(snap.grid, snap.region, *YES_NO_RANGE)]
     last = snap.last
     if last is not None and last.mistake:
         traces += _line(last.w[0], last.w[1], last.b, GATE_BOX, "line before", OLD_LINE_COLOR,
@@ -136,20 +133,15 @@ def epoch_mistakes(snap: Any, *, height: int = 240) -> go.Figure:
     return go.Figure([bars], layout)
 
 
-def xor_from_gates(net: Any, *, height: int = 380) -> go.Figure:
+def xor_from_gates(view: Any, *, height: int = 380) -> go.Figure:
     """XOR as two lines: the OR unit's and the NAND unit's; the band between them, where
-    both fire, is what the AND unit answers 1 for. `net`: dlviz.neurons.XorNetwork."""
-    grid = np.linspace(*GATE_BOX, 61)
-    gx, gy = np.meshgrid(grid, grid)
-    points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (61², 2)
-    band = net.predict(points).reshape(gx.shape).astype(np.float32)  # (61, 61)
-    (w_or, b_or), (w_nand, b_nand) = net.or_unit, net.nand_unit
-    traces = [_background(grid, band, *YES_NO_RANGE)]
+    both fire, is what the AND unit answers 1 for. `view`: dlviz.neurons.XorView."""
+    (w_or, b_or), (w_nand, b_nand) = view.or_unit, view.nand_unit
+    traces = [_background(view.grid, view.band, *YES_NO_RANGE)]
     traces += _line(w_or[0], w_or[1], b_or, GATE_BOX, "OR unit's line", HIDDEN_LINE_COLORS[0])
     traces += _line(w_nand[0], w_nand[1], b_nand, GATE_BOX, "NAND unit's line",
                     HIDDEN_LINE_COLORS[1])  # fmt: skip
-    inputs = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    traces.append(_table_points(inputs, net.predict(inputs)))
+    traces.append(_table_points(view.inputs, view.answers))
     return go.Figure(traces, _plane_layout(GATE_BOX, height))
 
 

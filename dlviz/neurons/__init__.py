@@ -4,58 +4,45 @@ on a 2-2-1 network (backprop.py) and that network learning XOR live (xor.py).
 """
 
 from dlviz.neurons.backprop import (
-    ROW_LABELS,
     BackpropConfig,
-    Walkthrough,
-    XorNet,
     walk,
     work_backprop,
     xor_net,
 )
-from dlviz.neurons.gates import GATE_LABELS, INPUTS, LOGIC_GATES, LogicGate, get_gate
-from dlviz.neurons.neuron import NeuronConfig, WorkedNeuron, work_neuron
+from dlviz.neurons.gates import INPUTS, LOGIC_GATES, get_gate
+from dlviz.neurons.neuron import NeuronConfig, work_neuron
 from dlviz.neurons.perceptron import (
     PerceptronConfig,
     PerceptronSession,
     PerceptronSnapshot,
-    Update,
-    XorNetwork,
+    XorView,
     perceptron_update,
-    step,
     train_perceptron,
-    weighted_sum,
     xor_network,
+    xor_view,
 )
 from dlviz.neurons.xor import XorConfig, XorSession, XorSnapshot, xor_loss
 
 __all__ = [
-    "GATE_LABELS",
     "INPUTS",
     "LOGIC_GATES",
-    "ROW_LABELS",
     "BackpropConfig",
-    "LogicGate",
     "NeuronConfig",
     "PerceptronConfig",
     "PerceptronSession",
     "PerceptronSnapshot",
-    "Update",
-    "Walkthrough",
-    "WorkedNeuron",
     "XorConfig",
-    "XorNet",
-    "XorNetwork",
     "XorSession",
     "XorSnapshot",
+    "XorView",
     "get_gate",
     "perceptron_update",
-    "step",
     "train_perceptron",
     "walk",
-    "weighted_sum",
     "work_backprop",
     "work_neuron",
     "xor_loss",
     "xor_net",
     "xor_network",
+    "xor_view",
 ]

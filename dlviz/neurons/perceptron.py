@@ -18,6 +18,7 @@ from dlviz.knobs import Config, knob, pace_knob, seed_knob
 from dlviz.live import Evaluation, PacedSession, Snapshot
 from dlviz.neurons.gates import GATE_LABELS, LOGIC_GATES, get_gate
 
+GATE_PLANE = np.linspace(-0.5, 1.5, 61)  # the truth-table plane drawn, on both axes
 MAX_EPOCHS_KEPT = 400  # the mistakes-per-epoch record keeps the last this many epochs
 # Weights and sums are rounded to this many decimals, so the rule works as it does by hand
 # in decimals: with η = 0.1, w·x + b = 0.2 − 0.2 is exactly 0 (so ŷ = 1), not −5.6e−17.
@@ -59,6 +60,17 @@ def perceptron_update(w: np.ndarray, b: float, x: np.ndarray, y: float, lr: floa
     return np.round(w + change * x, DECIMALS), round(b + change, DECIMALS), y_hat
 
 
+def answers_over(points: np.ndarray, answer) -> np.ndarray:
+    """`answer(x)` (0 or 1) at every point (n, 2) of a plane → (n,) float64."""
+    return np.array([answer(x) for x in points])
+
+
+def plane_points(grid: np.ndarray) -> np.ndarray:
+    """The points (g², 2) of the square grid × grid, x1 fastest (row-major over x2)."""
+    gx, gy = np.meshgrid(grid, grid)  # (g, g): x1 along columns, x2 along rows
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
 def weighted_sum(w: np.ndarray, b: float, x: np.ndarray) -> float:
     """z = w·x + b, rounded to DECIMALS."""
     return round(float(w @ x) + b, DECIMALS)
@@ -90,6 +102,8 @@ class PerceptronSnapshot(Snapshot):
     w: np.ndarray  # (2,)
     b: float
     answers: np.ndarray  # (4,) step(w·x + b) on every row now
+    grid: np.ndarray  # (G,) GATE_PLANE, the plane's coordinates along each axis
+    region: np.ndarray  # (G, G) its answer over the plane, [x2 row, x1 column]
     last: Update | None  # the row just shown; None before the first
     epoch: int  # the epoch under way, 1-based
     epoch_mistakes: np.ndarray  # int64 (k,) mistakes of each finished epoch (last k kept)
@@ -156,6 +170,12 @@ class PerceptronSession(PacedSession[PerceptronConfig, PerceptronSnapshot]):
         """step(w·x + b) on every row, (4,)."""
         return np.array([step(weighted_sum(self.w, self.b, x)) for x in self.inputs])
 
+    def region(self) -> np.ndarray:
+        """Its answer over the truth-table plane, (G, G) float32, [x2 row, x1 column]."""
+        w, b, g = self.w, self.b, len(GATE_PLANE)
+        answer = lambda x: step(weighted_sum(w, b, x))  # noqa: E731
+        return answers_over(plane_points(GATE_PLANE), answer).reshape(g, g).astype(np.float32)
+
     def _evaluate(self) -> Evaluation:
         wrong = float(np.mean(self.answers() != self.targets))
         return Evaluation((wrong,), {"wrong": wrong})
@@ -164,7 +184,8 @@ class PerceptronSession(PacedSession[PerceptronConfig, PerceptronSnapshot]):
         return PerceptronSnapshot(
             step=self.step_count, halted=self.halted, gate=self.config.gate,
             inputs=self.inputs, targets=self.targets, w=self.w.copy(), b=self.b,
-            answers=self.answers(), last=self.last, epoch=self.epoch,
+            answers=self.answers(), grid=GATE_PLANE, region=self.region(), last=self.last,
+            epoch=self.epoch,
             epoch_mistakes=np.array(self.epoch_mistakes, dtype=np.int64),
             first_epoch=self.first_epoch, converged_at=self.converged_at,
         )  # fmt: skip
@@ -214,3 +235,24 @@ def xor_network(lr: float = 0.1) -> XorNetwork:
         assert epochs is not None, f"{name} is separable, so the rule converges"
         units.append((w, b))
     return XorNetwork(*units)
+
+
+@dataclass(frozen=True)
+class XorView:
+    """What the page draws of the three-perceptron XOR: the two hidden units, the answers
+    on the truth table and over the plane (1 on the band between the units' lines)."""
+
+    or_unit: tuple[np.ndarray, float]
+    nand_unit: tuple[np.ndarray, float]
+    inputs: np.ndarray  # (4, 2)
+    answers: np.ndarray  # (4,) in {0, 1}
+    grid: np.ndarray  # (G,) GATE_PLANE
+    band: np.ndarray  # (G, G) float32, [x2 row, x1 column]
+
+
+def xor_view(lr: float = 0.1) -> XorView:
+    """The XorNetwork the rule teaches at `lr`, evaluated for drawing."""
+    net, g = xor_network(lr), len(GATE_PLANE)
+    band = net.predict(plane_points(GATE_PLANE)).reshape(g, g).astype(np.float32)
+    inputs = get_gate("xor").table()[0]
+    return XorView(net.or_unit, net.nand_unit, inputs, net.predict(inputs), GATE_PLANE, band)

@@ -14,7 +14,7 @@ from dlviz.neurons import (
     XorSession,
     work_backprop,
     work_neuron,
-    xor_network,
+    xor_view,
 )
 from dlviz.neurons.backprop import BackpropConfig
 
@@ -77,7 +77,7 @@ def test_epoch_mistakes_bars():
 
 
 def test_xor_from_gates_draws_two_lines_and_the_band():
-    figure = fig.xor_from_gates(xor_network())
+    figure = fig.xor_from_gates(xor_view())
     assert [t.name for t in figure.data] == ["output", "OR unit's line", "NAND unit's line", "rows"]
     band = np.asarray(figure.data[0].z)
     assert band.min() == 0 and band.max() == 1
