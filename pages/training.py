@@ -93,14 +93,7 @@ snap = None if latest and latest.step == 0 else page.trained("tr_clf", clf, "exp
 if latest and latest.step == 0:
     page.caption("untrained")
 if snap is not None:
-    explorer = fig.threshold_explorer(
-        snap.scores,
-        snap.labels,
-        tr.threshold_table(snap.scores, snap.labels),
-        tr.roc_points(snap.scores, snap.labels)[:2],
-        tr.pr_points(snap.scores, snap.labels),
-        tr.roc_auc(snap.scores, snap.labels),
-    )
+    explorer = fig.threshold_explorer(tr.judge(snap.scores, snap.labels))
     ui.browser_chart(explorer, key="tr_explorer")
 
 page.header("Overfitting and its cures", "overfit")

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dlviz.figures import style
+from dlviz.figures import series, style
 from dlviz.figures.playground import decision_boundary
 from dlviz.figures.series import series_color, step_lines
 from dlviz.figures.style import base_layout
 
-LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": 11}}
+LEGEND = series.LEGEND | {"font": {"size": 11}}
 
 
 def loss_curves(
@@ -75,7 +75,7 @@ def loss_curves(
 
 def outlier_fit(snap: Any, *, height: int = 360) -> go.Figure:
     """The points (outliers hollow), the true line (dashed) and each loss's line now."""
-    xs = np.array([-3.0, 3.0])
+    xs = np.array([snap.x.min(), snap.x.max()])
     traces: list[dict] = [
         {
             "type": "scatter",
@@ -103,7 +103,7 @@ def outlier_fit(snap: Any, *, height: int = 360) -> go.Figure:
             "type": "scatter",
             "mode": "lines",
             "x": xs,
-            "y": 1.5 * xs + 0.5,
+            "y": snap.true_line[0] * xs + snap.true_line[1],
             "name": "true line",
             "line": {"color": style.TEXT_COLOR, "dash": "dash", "width": 1.5},
         },
@@ -223,18 +223,13 @@ def overfit_curves(snap: Any, *, height: int = 300) -> go.Figure:
     return fig
 
 
-def threshold_explorer(
-    scores: np.ndarray,
-    labels: np.ndarray,
-    table: list[dict[str, float]],
-    roc: tuple[np.ndarray, np.ndarray],
-    pr: tuple[np.ndarray, np.ndarray],
-    auc: float,
-) -> alt.VConcatChart:
+def threshold_explorer(judged: Any) -> alt.VConcatChart:
     """Scores by class with the threshold, the confusion matrix, accuracy/precision/recall/F1
     at the threshold, and the ROC and precision–recall curves with the threshold's point;
-    the threshold is a slider that Vega-Lite moves in the browser. `table` is
-    dlviz.training.threshold_table's rows; roc = (fpr, tpr), pr = (recall, precision)."""
+    the threshold is a slider that Vega-Lite moves in the browser. `judged`:
+    dlviz.training.Judgement."""
+    scores, labels, table = judged.scores, judged.labels, judged.table
+    roc, pr, auc = judged.roc, judged.pr, judged.auc
     t = alt.param(
         name="t", value=0.5, bind=alt.binding_range(min=0, max=1, step=0.01, name="Threshold ")
     )

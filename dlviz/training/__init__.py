@@ -5,9 +5,6 @@ classifier.py), and overfitting with its cures and early stopping (overfit.py).
 
 from dlviz.training.classifier import ClassifierConfig, ClassifierSession, ClassifierSnapshot
 from dlviz.training.losses import (
-    CLASSIFICATION_LOSSES,
-    REGRESSION_LABELS,
-    REGRESSION_LOSSES,
     LossViewConfig,
     classification_curves,
     classification_loss,
@@ -16,8 +13,9 @@ from dlviz.training.losses import (
 )
 from dlviz.training.metrics import (
     THRESHOLDS,
-    Confusion,
+    Judgement,
     confusion_at,
+    judge,
     pr_points,
     roc_auc,
     roc_points,
@@ -27,15 +25,12 @@ from dlviz.training.overfit import EarlyStopping, OverfitConfig, OverfitSession,
 from dlviz.training.robust import RobustConfig, RobustSession, RobustSnapshot, make_line_data
 
 __all__ = [
-    "CLASSIFICATION_LOSSES",
-    "REGRESSION_LABELS",
-    "REGRESSION_LOSSES",
     "THRESHOLDS",
     "ClassifierConfig",
     "ClassifierSession",
     "ClassifierSnapshot",
-    "Confusion",
     "EarlyStopping",
+    "Judgement",
     "LossViewConfig",
     "OverfitConfig",
     "OverfitSession",
@@ -46,6 +41,7 @@ __all__ = [
     "classification_curves",
     "classification_loss",
     "confusion_at",
+    "judge",
     "make_line_data",
     "pr_points",
     "regression_curves",

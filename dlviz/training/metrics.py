@@ -98,3 +98,22 @@ def threshold_table(scores: np.ndarray, labels: np.ndarray) -> list[dict[str, fl
                      "accuracy": c.accuracy, "precision": c.precision, "recall": c.recall,
                      "f1": c.f1, "fpr": c.fpr})  # fmt: skip
     return rows
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Everything the threshold explorer draws of one classifier's scores."""
+
+    scores: np.ndarray  # (n,) in [0, 1]
+    labels: np.ndarray  # (n,) in {0, 1}
+    table: list[dict[str, float]]  # threshold_table's rows
+    roc: tuple[np.ndarray, np.ndarray]  # (false-positive rates, true-positive rates)
+    pr: tuple[np.ndarray, np.ndarray]  # (recalls, precisions)
+    auc: float
+
+
+def judge(scores: np.ndarray, labels: np.ndarray) -> Judgement:
+    """The classifier's scores judged at every threshold: the table, both curves, the AUC."""
+    fpr, tpr, _ = roc_points(scores, labels)
+    return Judgement(scores, labels, threshold_table(scores, labels), (fpr, tpr),
+                     pr_points(scores, labels), roc_auc(scores, labels))  # fmt: skip

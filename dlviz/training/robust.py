@@ -72,6 +72,7 @@ class RobustSnapshot(RaceSnapshot):
     x: np.ndarray  # (n,)
     y: np.ndarray  # (n,)
     is_outlier: np.ndarray  # (n,) bool
+    true_line: tuple[float, float]  # (slope, intercept) the points were made around
     slopes: np.ndarray  # (k,)
     intercepts: np.ndarray  # (k,)
     history_line_error: np.ndarray  # (k, m)
@@ -128,7 +129,7 @@ class RobustSession(RaceSession[RobustConfig, RobustSnapshot]):
         return RobustSnapshot(
             **self.race_fields(names, labels, losses),
             x=self.x_train[:, 0].cpu().numpy(), y=self.y_train.cpu().numpy(),
-            is_outlier=self.lifted,
+            is_outlier=self.lifted, true_line=(TRUE_SLOPE, TRUE_INTERCEPT),
             slopes=np.array([float(n.weight[0, 0]) for n in self.nets]),
             intercepts=np.array([float(n.bias[0]) for n in self.nets]),
             history_line_error=self.history_of("line_error"),

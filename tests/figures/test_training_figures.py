@@ -15,11 +15,8 @@ from dlviz.training import (
     RobustConfig,
     RobustSession,
     classification_loss,
-    pr_points,
+    judge,
     regression_loss,
-    roc_auc,
-    roc_points,
-    threshold_table,
 )
 
 
@@ -48,7 +45,7 @@ def test_outlier_fit_draws_points_truth_and_every_line():
     names = [t.name for t in figure.data]
     assert names == ["points", "outliers", "true line", *snap.labels]
     mse_line = figure.data[3]
-    assert mse_line.y[1] == pytest.approx(snap.slopes[0] * 3 + snap.intercepts[0])
+    assert mse_line.y[1] == pytest.approx(snap.slopes[0] * mse_line.x[1] + snap.intercepts[0])
     assert len(figure.data[1].x) == snap.is_outlier.sum()
     assert len(fig.line_errors(snap).data) == 3
 
@@ -80,11 +77,7 @@ def test_threshold_explorer_moves_in_the_browser():
     session = ClassifierSession(ClassifierConfig(pace="max"))
     session.train_steps(100)
     snap = session.snapshot()
-    chart = fig.threshold_explorer(snap.scores, snap.labels,
-                                   threshold_table(snap.scores, snap.labels),
-                                   roc_points(snap.scores, snap.labels)[:2],
-                                   pr_points(snap.scores, snap.labels),
-                                   roc_auc(snap.scores, snap.labels))  # fmt: skip
+    chart = fig.threshold_explorer(judge(snap.scores, snap.labels))
     spec = chart.to_dict()
     (param,) = spec["params"]
     assert param["name"] == "t" and param["bind"]["input"] == "range" and param["value"] == 0.5
