@@ -13,7 +13,9 @@ import torch
 from dlviz.activations import ACTIVATION_LABELS, get_activation
 from dlviz.knobs import Config, knob
 
-NEURON_ACTIVATIONS = ("step", "sigmoid", "tanh", "relu", "linear")
+# No step here: the registry's fires for z > 0, Rosenblatt's perceptron below (as the course
+# writes it) for z ≥ 0; one page showing both would contradict itself at z = 0.
+NEURON_ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 PLANE_SPAN = 2.0  # the plane drawn is [−span, span]²
 PLANE_POINTS = 81  # grid points per side
 

@@ -46,8 +46,8 @@ def test_neuron_matches_torch(activation):
     assert worked.plane[i, j] == pytest.approx(float(reference(zz)))
 
 
-def test_step_neuron_fires_on_the_positive_side_of_its_line():
-    worked = work_neuron(NeuronConfig(w1=1.0, w2=1.0, b=-0.5, activation="step"))
+def test_sigmoid_neuron_says_yes_on_the_positive_side_of_its_line():
+    worked = work_neuron(NeuronConfig(w1=1.0, w2=1.0, b=-0.5, activation="sigmoid"))
     gx, gy = np.meshgrid(worked.grid, worked.grid)
     assert np.array_equal(worked.plane > 0.5, gx + gy - 0.5 > 0)
 
@@ -287,3 +287,5 @@ def test_bad_knobs_are_refused():
         BackpropConfig(row=7)
     with pytest.raises(ValueError):
         NeuronConfig(w1=99.0)
+    with pytest.raises(ValueError):  # the perceptron's step is the page's only step
+        NeuronConfig(activation="step")

@@ -45,7 +45,7 @@ def test_neuron_plane_has_the_output_the_line_and_the_input():
 
 
 def test_neuron_plane_without_weights_has_no_line():
-    figure = fig.neuron_plane(work_neuron(NeuronConfig(w1=0.0, w2=0.0, activation="step")))
+    figure = fig.neuron_plane(work_neuron(NeuronConfig(w1=0.0, w2=0.0, activation="relu")))
     assert [t.type for t in figure.data] == ["heatmap", "scatter"]
 
 
