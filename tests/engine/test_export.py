@@ -2,18 +2,15 @@
 ruff, and prints the same losses as the live session after the same steps: bit for bit for
 the float64 XOR network, within float32's summation order for the classifier."""
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import torch
+from export_cases import assert_ruff_clean, on_cpu, printed_races, race_checks, run_script
 
 from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRaceSession
 from dlviz.convolution.session import CnnConfig, CnnSession
 from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
-from dlviz.device import DEVICE
 from dlviz.export import EXPORTERS, exported
 from dlviz.gan import GanConfig
 from dlviz.neurons import PerceptronConfig, PerceptronSession, XorConfig, XorSession
@@ -25,39 +22,6 @@ from dlviz.training import (
     RobustConfig,
     RobustSession,
 )
-
-# The scripts reproduce a run on the CPU; where the live sessions train on a GPU, their
-# float32 numbers (and their dropout masks, from a GPU generator) are another run's.
-on_cpu = pytest.mark.skipif(DEVICE.type != "cpu", reason="the scripts reproduce a CPU run")
-
-
-def run_script(text: str, tmp_path, *args: str) -> str:
-    """Run an exported script in a fresh interpreter from an empty folder (no dlviz on its
-    path), on one CPU thread as the live sessions train (a matrix product on more threads
-    may sum in another order, and a chaotic run amplifies that); its output."""
-    path = tmp_path / "experiment.py"
-    path.write_text(text)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-I", str(path), *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def race_checks(session, steps: int) -> dict[int, list[float]]:
-    """Each racer's training loss at every check of a race session (25 steps apart)."""
-    racers = range(len(session.nets))
-    found = {0: [session.latest.values[f"loss_{i}"] for i in racers]}
-    while session.step_count < steps:
-        session.train_steps(25)
-        found[session.step_count] = [session.latest.values[f"loss_{i}"] for i in racers]
-    return found
-
-
-def printed_races(out: str) -> dict[int, list[float]]:
-    """A race script's printed losses: step → one per racer."""
-    return {int(m[1]): [float(v) for v in m[2].split()]
-            for m in re.finditer(r"^step (\d+) (.*)$", out, flags=re.M)}  # fmt: skip
 
 
 def session_losses(config: XorConfig, steps: int, every: int = 20) -> dict[int, float]:
@@ -93,13 +57,7 @@ def test_exported_scripts_pass_ruff(tmp_path):
                RobustConfig(losses=("mae", "huber")), *OVERFIT_CASES, *RACE_CASES,
                *ACTIVATION_CASES, *CNN_CASES)  # fmt: skip
     for config in configs:
-        path = tmp_path / exported(config).file_name
-        path.write_text(exported(config).text)
-        for command in (["check"], ["format", "--check"]):
-            done = subprocess.run([sys.executable, "-m", "ruff", *command, "--isolated",
-                                   "--line-length", "100", str(path)],
-                                  capture_output=True, text=True)  # fmt: skip
-            assert done.returncode == 0, done.stdout + done.stderr
+        assert_ruff_clean(exported(config), tmp_path)
 
 
 def classifier_losses(config: ClassifierConfig, steps: int) -> dict[int, tuple[float, float]]:
