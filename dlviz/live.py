@@ -3,7 +3,7 @@ step count, halted reason, bounded history, divergence guards, cached snapshot a
 tick contract), the Snapshot base, the History and the DivergenceGuard.
 
 A topic subclass writes only its set-up, a chunk of training, an evaluation and its
-snapshot. This module owns no torch state.
+snapshot. This module owns no torch state (rewind's checkpoints copy the subclass's).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from dlviz.device import TRAIN_CLOCK
 from dlviz.knobs import Config, pace_steps, structural_key
+from dlviz.rewind import Rewind, checkpoint
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,9 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
     check_every: int = 1  # steps between checks
     history_points: int = 1000  # samples the history keeps (it thins itself when full)
     guard_settings: Mapping[str, float] = {}  # DivergenceGuard's rules, where a topic differs
+    # Attributes `_setup` makes that training never changes (the data): a checkpoint for
+    # rewind refers to them instead of copying them. Everything else is training state.
+    shared_attrs: tuple[str, ...] = ()
 
     def __init__(self, config: ConfigT) -> None:
         self.config: ConfigT = config
@@ -180,6 +184,7 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
         self.out: list[str | None] = [None] * len(self.guards)  # why each network stopped
         self.out_at: list[int | None] = [None] * len(self.guards)  # and at which step
         self.latest = self._check()
+        self.rewind = Rewind()
 
     # --- what a topic writes ---------------------------------------------------------
 
@@ -242,11 +247,39 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
         self._check_if_new()
 
     def snapshot(self) -> SnapshotT:
-        """The current state, built once per step, halt or retune (cheap to call again)."""
+        """The current state, built once per step, halt or retune (cheap to call again).
+        Each new one is kept in `rewind` as a moment the learner can go back to, with a
+        checkpoint of the training state when one is due (never of a halted run)."""
         cached = self._cached
         if cached is None or cached.step != self.step_count or cached.halted != self.halted:
-            self._cached = self._build_snapshot()
-        return self._cached
+            cached = self._cached = self._build_snapshot()
+            due = self.halted is None and self.rewind.wants_checkpoint(self.step_count)
+            self.rewind.keep(cached, self._checkpoint() if due else None)
+        return cached
+
+    def resume(self, step: int) -> int:
+        """Go back to the latest checkpoint at or before `step` and make it the present:
+        model, optimizer, random generators, batches, history and guards as they were
+        then, so training continues exactly as it did from there (the live knobs stay as
+        set now). Returns the step resumed from; ValueError when none is kept."""
+        moment = self.rewind.resume_point(step)
+        if moment is None or moment.state is None:
+            raise ValueError(f"no checkpoint is kept at or before step {step}")
+        vars(self).update(checkpoint(moment.state, self._shared()))  # the kept one stays
+        self._apply_live()
+        self._cached = None
+        self.snapshot()  # the moments after this one were another history
+        return self.step_count
+
+    def _shared(self) -> list[object]:
+        return [getattr(self, name) for name in self.shared_attrs]
+
+    def _checkpoint(self) -> dict[str, object]:
+        """A copy of the training state: every attribute but the config, the cached
+        snapshot, the rewind ring and the shared data."""
+        skip = {"config", "_cached", "rewind", *self.shared_attrs}
+        state = {k: v for k, v in vars(self).items() if k not in skip}
+        return checkpoint(state, self._shared())
 
     def retune(self, config: ConfigT) -> None:
         """Take new values of the live knobs without restarting; ValueError if a

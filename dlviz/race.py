@@ -75,6 +75,8 @@ class RaceSession(LiveSession[RaceConfigT, RaceSnapshotT]):
     and their optimizers), `_build_snapshot` (with `race_fields`) and optionally `_extra`
     series with `_sample`. `clip_norm`, when set, clips each net's gradient norm."""
 
+    shared_attrs = ("x_train", "y_train", "x_test", "y_test")
+
     check_every = RACE_CHUNK_STEPS
     clip_norm: float | None = None
 

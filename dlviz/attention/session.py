@@ -120,6 +120,8 @@ class AttentionSession(PacedSession[AttentionConfig, AttentionSnapshot]):
     """Trains a TinyTransformer on fresh batches of a toy task, `chunk_steps` at a time,
     with an evaluation after every chunk."""
 
+    shared_attrs = ("x_eval", "probe", "scored")
+
     def _setup(self) -> None:
         cfg = self.config
         self.task = get_sequence_task(cfg.task)

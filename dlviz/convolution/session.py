@@ -92,6 +92,8 @@ class CnnSession(PacedSession[CnnConfig, CnnSnapshot]):
     a pace's steps per chunk, evaluating on both splits in eval mode (at pace "max" every
     100 steps: an evaluation costs about as much as 5 training steps)."""
 
+    shared_attrs = ("raw_test", "x_train", "x_test", "y_train", "y_test")
+
     max_check_every = 100
 
     def _setup(self) -> None:

@@ -110,6 +110,8 @@ class DigitsGanSession(GameSession[DigitsGanConfig, DigitsGanSnapshot]):
     confident (~45 % by 3,000). D's accuracy on the fakes stays between 30 and 80 % from
     step ~200; with G held still (g_lr 10⁻⁵) it reaches 100 % within 50 steps."""
 
+    shared_attrs = ("real", "real_judged", "noise_judged")
+
     max_check_every = 100
 
     def _setup(self) -> None:

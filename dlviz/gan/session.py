@@ -118,6 +118,8 @@ class GanSession(GameSession[GanConfig, GanSnapshot]):
     """Trains D and G in turn (`d_steps` D steps, then `g_steps` G steps per iteration) on
     fresh real batches and fresh noise; at pace "max" it checks every 50 iterations."""
 
+    shared_attrs = ("real_shown", "real_judged", "noise_shown", "ticks", "plane", "manifold_noise")
+
     max_check_every = 50
 
     def _setup(self) -> None:

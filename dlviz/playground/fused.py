@@ -11,7 +11,9 @@ activation is written into a buffer preallocated per batch size.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -34,6 +36,7 @@ class FusedSGD:
     each nn.Linear's weight and bias are views into one augmented matrix per layer."""
 
     def __init__(self, net: PlaygroundNet, activation: str, head: Head) -> None:
+        self.net, self.activation = net, activation
         self.augmented: list[Tensor] = []  # (out, in + 1): weight columns, then the bias
         for lin in net.linears:
             wb = torch.cat([lin.weight.detach(), lin.bias.detach()[:, None]], 1)
@@ -50,6 +53,16 @@ class FusedSGD:
         self.learning_rate = 0.03
         self.regularization = "none"
         self.reg_rate = 0.0
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FusedSGD:
+        """A twin that trains a copy of the net (the one copied with it, through `memo`):
+        its layers are made views of new augmented matrices again, since deepcopy clones a
+        Parameter and would cut it off from its matrix. For rewind's checkpoints."""
+        net = copy.deepcopy(self.net, memo)
+        twin = memo[id(self)] = FusedSGD(net, self.activation, copy.deepcopy(self.head, memo))
+        twin.learning_rate, twin.regularization = self.learning_rate, self.regularization
+        twin.reg_rate = self.reg_rate
+        return twin
 
     @staticmethod
     def augment(x: Tensor) -> Tensor:

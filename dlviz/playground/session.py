@@ -60,6 +60,9 @@ class PlaygroundSession(LiveSession[PlaygroundConfig, PlaygroundSnapshot]):
     """One learner's Playground run (see PlaygroundConfig for the knobs). A chunk is one
     epoch; a check comes about every CHECK_EVERY_STEPS steps (whole epochs)."""
 
+    shared_attrs = ("train", "test", "_axis", "_plane", "_x_train", "_x_test", "_t_train",
+                    "_t_test", "_x_fit")  # fmt: skip
+
     history_points = 2000
 
     def _setup(self) -> None:

@@ -71,6 +71,8 @@ class CellRaceSnapshot(RaceSnapshot):
 class CellRaceSession(RaceSession[CellRaceConfig, CellRaceSnapshot]):
     """Trains one network per cell, in lock-step, on fresh batches of the task."""
 
+    shared_attrs = ("held", "probe")
+
     clip_norm = CLIP_NORM
 
     def _load(self) -> tuple[int, int]:

@@ -132,6 +132,8 @@ class RecurrentSession(PacedSession[RecurrentConfig, RecurrentSnapshot]):
     """Trains a RecurrentNet a pace's steps per chunk on fresh batches (at pace "max"
     checking every 50 steps)."""
 
+    shared_attrs = ("judged", "probe")
+
     max_check_every = 50
 
     def _setup(self) -> None:

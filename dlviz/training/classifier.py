@@ -72,6 +72,8 @@ def make_points(cfg: ClassifierConfig) -> tuple[np.ndarray, np.ndarray]:
 class ClassifierSession(PacedSession[ClassifierConfig, ClassifierSnapshot]):
     """Adam on a 2-16-16-1 tanh network, full batch, a pace's steps per chunk."""
 
+    shared_attrs = ("x", "y", "x_test", "y_test")
+
     def _setup(self) -> None:
         cfg = self.config
         x, y = make_points(cfg)

@@ -81,6 +81,8 @@ class RobustSnapshot(RaceSnapshot):
 class RobustSession(RaceSession[RobustConfig, RobustSnapshot]):
     """Full-batch Adam on one nn.Linear(1, 1) per loss, all from the same start."""
 
+    shared_attrs = ("lifted", "x_train", "y_train")
+
     def _load(self) -> tuple[int, int]:
         cfg = self.config
         x, y, self.lifted = make_line_data(cfg.outliers, cfg.seed)
