@@ -19,6 +19,7 @@ import numpy as np
 from dlviz.device import TRAIN_CLOCK
 from dlviz.knobs import Config, pace_steps, structural_key
 from dlviz.rewind import Rewind, checkpoint
+from dlviz.weights import load_weights
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,14 @@ class History:
     def series(self, name: str) -> np.ndarray:
         """One recorded series, float32 (n,)."""
         return np.asarray(self._values[name], dtype=np.float32)
+
+    def csv(self) -> str:
+        """The whole history as CSV text: a header `step,<name>,...`, then one row per
+        sample, numbers as Python writes them (shortest round-trip form)."""
+        rows = [",".join(("step", *self.names))]
+        for i, step in enumerate(self._steps):
+            rows.append(",".join((str(step), *(repr(self._values[n][i]) for n in self.names))))
+        return "\n".join(rows) + "\n"
 
 
 class DivergenceGuard:
@@ -289,6 +298,15 @@ class LiveSession(Generic[ConfigT, SnapshotT]):
         self.config = config
         self._apply_live()
         self._cached = None
+
+    def load_weights(self, data: bytes) -> str | None:
+        """Put the weights of a safetensors file into the model (see dlviz.weights); None
+        when done (the view and the losses show them at once), else why nothing changed."""
+        said = load_weights(self, data)
+        if said is None:
+            self._cached = None
+            self._check()
+        return said
 
     def halt(self, reason: str) -> None:
         """Pause the session for good with `reason` (a sentence for the learner)."""
