@@ -225,10 +225,13 @@ def live_chart(fig: go.Figure, key: str, *, toolbar: bool = False, clickable: bo
     """Draw `fig` (with a fixed layout height) so that later calls with the same `key`
     update it in place; falls back to st.plotly_chart when Plotly's JS cannot be served
     (the copy failed, or the app runs without server.enableStaticServing). A chart that is
-    hidden (a closed tab or expander) is drawn when it shows. A `clickable` chart reports a
+    hidden (a closed tab or expander) is drawn when it shows. Hovered, it offers Plotly's
+    PNG download (the camera; with `toolbar`, its zoom tools too). A `clickable` chart reports a
     click on one of its points through `clicked(key)` (not in the fallback)."""
-    config = {"displayModeBar": "hover" if toolbar else False, "displaylogo": False,
-              "responsive": True}  # fmt: skip
+    config = {"displayModeBar": "hover", "displaylogo": False, "responsive": True,
+              "toImageButtonOptions": {"filename": key, "scale": 2}}  # fmt: skip
+    if not toolbar:  # only Plotly's own PNG download (the camera), no zoom tools
+        config["modeBarButtons"] = [["toImage"]]
     if not _served():
         st.plotly_chart(fig, theme=None, key=key, config=config)
         return

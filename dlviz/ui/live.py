@@ -7,20 +7,20 @@ session itself.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from dlviz.device import GATE, TICK_BUDGET_S, TICK_INTERVAL_S, TickPlan
-from dlviz.export import exported
 from dlviz.knobs import Config, structural_key
 from dlviz.live import DIVERGENCE_ADVICE, LiveSession, Snapshot
 from dlviz.ui import tick_costs
+from dlviz.ui.rewind import looking_back, rewind_bar
+from dlviz.ui.session_lock import session_lock
+from dlviz.ui.takeaway import takeaway
 from dlviz.ui.text import escape
 
 C = TypeVar("C", bound=Config)
@@ -28,22 +28,6 @@ S = TypeVar("S", bound=Snapshot)
 Readouts = Callable[[S], list[tuple[str, str]]]
 # A button beside Step: (key suffix, label, the session's method it calls, help).
 Action = tuple[str, str, str, str]
-
-# Streamlit may start a new script run for a session while the previous one is still inside
-# a training tick (a stop request only lands at the next Streamlit call), so two threads can
-# reach one session. Training and snapshots of a session therefore hold its lock: without
-# it a snapshot's backward pass met weights an optimizer step had just changed in place.
-_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
-_LOCKS_GUARD = threading.Lock()
-
-
-def _lock(session: LiveSession) -> threading.Lock:
-    """The lock that serialises training and snapshots of one session object."""
-    with _LOCKS_GUARD:
-        lock = _LOCKS.get(session)
-        if lock is None:
-            lock = _LOCKS[session] = threading.Lock()
-        return lock
 
 
 def _session(key: str, config: C, factory: Callable[[C], LiveSession[C, S]]) -> LiveSession[C, S]:
@@ -53,7 +37,7 @@ def _session(key: str, config: C, factory: Callable[[C], LiveSession[C, S]]) -> 
     if current is None or structural_key(current.config) != structural_key(config):
         current = st.session_state[key] = factory(config)
     elif current.config != config:
-        with _lock(current):  # a tick may be training it right now
+        with session_lock(current):  # a tick may be training it right now
             current.retune(config)
     return current
 
@@ -79,7 +63,7 @@ def _guarded(session: LiveSession, budget_s: float, wait_s: float | None = None,
     if position:
         return position, 0.0
     try:
-        with _lock(session):  # the halt too: a tick in another thread must not undo it
+        with session_lock(session):  # the halt too: a tick in another thread must not undo it
             start = time.thread_time()
             try:
                 getattr(session, action)() if action else session.advance(budget_s)
@@ -149,9 +133,9 @@ def _reset(session_key: str, factory: Callable[[Any], LiveSession]) -> None:
 
 def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSession],
               actions: Sequence[Action] = ()) -> bool:  # fmt: skip
-    """Run toggle, Step and Reset buttons, then one button per action, and the download of
-    the session's experiment as a PyTorch script where its topic has an exporter; returns
-    whether the session is running."""
+    """Run toggle, Step and Reset buttons, then one button per action, and the Take away
+    popover (script, histories, weights; dlviz.ui.takeaway); returns whether the session
+    is running."""
     session_key, run_key, notice_key = f"{key}_session", f"{key}_run", f"{key}_notice"
     if session.halted and st.session_state.get(run_key):
         st.session_state[run_key] = False  # a halted run shows as paused
@@ -173,13 +157,8 @@ def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSessi
     for column, (name, label, method, help_text) in zip(buttons[3:], actions):
         column.button(label, key=f"{key}_{name}", disabled=running or halted, help=help_text,
                       on_click=_step_once, args=(session_key, notice_key, method))  # fmt: skip
-    if script := exported(session.config):
-        buttons[-1].download_button(
-            "Script", script.text, file_name=script.file_name, mime="text/x-python",
-            key=f"{key}_script", icon=":material/download:", on_click="ignore",
-            help="This experiment as one plain PyTorch script (no dlviz needed): the same "
-            "data, model, seed and training; it prints the losses the page shows.",
-        )  # fmt: skip
+    with buttons[-1]:
+        takeaway(key, session)
     if notice := st.session_state.pop(notice_key, None):
         st.caption(f":material/hourglass_top: {notice}")
     if not running:
@@ -190,12 +169,14 @@ def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSessi
 def last_snapshot(key: str) -> Snapshot | None:
     """The latest snapshot of the live panel `key`'s session (None before the panel made
     one), for views below the panel that read the trained model (a unit opened, a digit
-    drawn). They show it as of the page's last run; the panel's own view stays live."""
+    drawn). They show it as of the page's last run; the panel's own view stays live.
+    While the learner looks back in training time, it is the moment they picked."""
     current = st.session_state.get(f"{key}_session")
     if current is None:
         return None
-    with _lock(current):
-        return current.snapshot()
+    with session_lock(current):
+        back_to = looking_back(key)
+        return current.snapshot() if back_to is None else current.rewind.at(back_to)
 
 
 def live_panel(
@@ -226,6 +207,7 @@ def live_panel(
     session_key = f"{key}_session"
     session = _session(session_key, config, factory)
     running = _controls(key, session, factory, actions)
+    back_to = rewind_bar(key, session, running)
     every_key = f"{key}_every"  # the interval the browser reruns the live view at now
     every = max(interval_s, GATE.plan(_ticket(), wanted_s).interval_s) if running else None
     st.session_state[every_key] = every
@@ -238,8 +220,8 @@ def live_panel(
         tick_costs.begin()
         current: LiveSession = st.session_state[session_key]
         queue_note = st.empty()
-        with tick_costs.phase("snapshot"), _lock(current):
-            snap = current.snapshot()
+        with tick_costs.phase("snapshot"), session_lock(current):
+            snap = current.snapshot() if back_to is None else current.rewind.at(back_to)
         if snap.halted:
             st.warning(f"**{escape(snap.halted)}** {advice}", icon=":material/warning:")
         extra = readouts(snap) if readouts else []

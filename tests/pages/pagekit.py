@@ -65,6 +65,21 @@ def array(value: object) -> np.ndarray:
     return np.asarray(value)
 
 
+def downloads(at: AppTest) -> list[str]:
+    """The keys of the page's download buttons, sorted; each must download without a
+    rerun (on_click="ignore")."""
+    buttons = at.get("download_button")
+    assert all(b.proto.ignore_rerun for b in buttons)
+    return sorted(b.proto.id.rsplit("-", 1)[-1] for b in buttons)
+
+
+def takeaways(*panels: str, weights: bool = True) -> list[str]:
+    """The download keys a page with these live panels offers: each panel's script, its
+    histories (csv) and, where it has a network, its weights."""
+    kinds = ("csv", "script", "weights") if weights else ("csv", "script")
+    return sorted(f"{panel}_{kind}" for panel in panels for kind in kinds)
+
+
 def texts(elements) -> str:
     """The values of a list of text elements (info, warning, caption, …) in one string."""
     return " ".join(e.value for e in elements)

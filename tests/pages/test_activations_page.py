@@ -5,11 +5,13 @@ largest learning rate pausing every contestant with a reason."""
 from pagekit import (
     MAX_STEPS,
     charts,
+    downloads,
     metric,
     open_page,
     press_step_until_paused,
     set_to_top,
     step,
+    takeaways,
     texts,
 )
 
@@ -124,7 +126,5 @@ def test_sigma_is_offered_only_for_normal_weights():
     assert not at.exception and race(at).config.sigma == 0.3
 
 
-def test_the_race_offers_its_script():
-    at = open_page("pages/activations.py")
-    (button,) = at.get("download_button")
-    assert button.proto.id.endswith("act_race_script") and button.proto.ignore_rerun
+def test_the_race_offers_its_takeaways():
+    assert downloads(open_page("pages/activations.py")) == takeaways("act_race")

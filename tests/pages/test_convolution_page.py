@@ -14,10 +14,12 @@ from pagekit import (
     MAX_STEPS,
     array,
     charts,
+    downloads,
     open_page,
     press_step_until_paused,
     set_to_top,
     step,
+    takeaways,
     texts,
 )
 from PIL import Image
@@ -408,7 +410,5 @@ def test_a_copied_address_naming_a_unit_of_a_small_network_opens_it():
     assert "conv_unit_field" in charts(at)
 
 
-def test_the_cnn_offers_its_script():
-    at = open_page(PAGE)
-    (button,) = at.get("download_button")
-    assert button.proto.id.endswith("conv_script") and button.proto.ignore_rerun
+def test_the_cnn_offers_its_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("conv")

@@ -8,10 +8,12 @@ from pagekit import (
     MAX_STEPS,
     array,
     charts,
+    downloads,
     open_page,
     press_step_until_paused,
     set_to_top,
     step,
+    takeaways,
     texts,
 )
 
@@ -176,7 +178,5 @@ def test_a_click_on_the_map_moves_the_start_there_clamped_to_the_surface():
     assert array(paths[0]["x"])[0] == pytest.approx(2.0)
 
 
-def test_the_race_offers_its_script():
-    at = open_page(PAGE)
-    (button,) = at.get("download_button")
-    assert button.proto.id.endswith("gd_race_script") and button.proto.ignore_rerun
+def test_the_race_offers_its_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("gd_race")

@@ -7,7 +7,17 @@ message."""
 import json
 
 import numpy as np
-from pagekit import MAX_STEPS, charts, metric, open_page, press_step_until_paused, set_to_top, texts
+from pagekit import (
+    MAX_STEPS,
+    charts,
+    downloads,
+    metric,
+    open_page,
+    press_step_until_paused,
+    set_to_top,
+    takeaways,
+    texts,
+)
 
 from dlviz.training import roc_auc
 
@@ -103,7 +113,5 @@ def test_junk_in_the_address_gets_a_message():
         assert f"`{key}`" in said
 
 
-def test_every_live_panel_offers_its_script():
-    at = open_page(PAGE)
-    keys = sorted(b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button"))
-    assert keys == ["tr_clf_script", "tr_fit_script", "tr_robust_script"]
+def test_every_live_panel_offers_its_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("tr_clf", "tr_fit", "tr_robust")
