@@ -10,7 +10,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load, save
 
-MAX_WEIGHTS_BYTES = 8 * 2**20  # the largest model here (the digits GAN) is under 1 MB
+MAX_WEIGHTS_BYTES = 4 * 2**20  # the largest model here (the digits GAN) is under 1 MB
 
 
 def modules(session: object) -> dict[str, torch.nn.Module]:

@@ -88,7 +88,10 @@ BAD_FILES = {
     "truncated": (lambda: good_file()[:-40], "not a safetensors"),
     "pickle": (pickled, "not a safetensors"),
     "empty": (lambda: b"", "not a safetensors"),
-    "oversized": (lambda: b"\0" * (MAX_WEIGHTS_BYTES + 1), "at most 8 MB"),
+    "oversized": (
+        lambda: b"\0" * (MAX_WEIGHTS_BYTES + 1),
+        f"at most {MAX_WEIGHTS_BYTES // 2**20} MB",
+    ),
     "another model": (lambda: weights_file(XorSession(XorConfig())), "another model"),
     "other shapes": (reshaped, "another model"),
     "non-finite": (with_nan, "NaN or infinite"),
