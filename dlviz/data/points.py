@@ -168,11 +168,16 @@ def make_dataset(name: str, n: int = 500, noise: float = 0.0, seed: int = 0) -> 
     return Dataset2D(name, spec.kind, x.astype(np.float32), y.astype(np.float32), spec.n_classes)
 
 
+def train_size(n: int, train_fraction: float) -> int:
+    """How many of `n` points `split` puts in the training part (each part keeps one)."""
+    return min(n - 1, max(1, round(train_fraction * n)))
+
+
 def split(data: Dataset2D, train_fraction: float, seed: int) -> tuple[Dataset2D, Dataset2D]:
     """Shuffle and cut into (train, test); each part keeps at least one point."""
     n = len(data.y)
     order = np.random.default_rng(seed + 1).permutation(n)
-    cut = min(n - 1, max(1, round(train_fraction * n)))
+    cut = train_size(n, train_fraction)
     parts = order[:cut], order[cut:]
     return tuple(  # type: ignore[return-value]
         Dataset2D(data.name, data.kind, data.x[p], data.y[p], data.n_classes) for p in parts

@@ -9,16 +9,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dlviz.activations.activation_race import ActivationRaceConfig
+from dlviz.attention.session import AttentionConfig
 from dlviz.convolution.session import CnnConfig
 from dlviz.descent.optimizer_race import OptimizerRaceConfig
 from dlviz.export.activations import activation_race_script
+from dlviz.export.attention import attention_script
 from dlviz.export.convolution import cnn_script
 from dlviz.export.descent import optimizer_race_script
+from dlviz.export.gan import gan_script
+from dlviz.export.gan_digits import digits_gan_script
 from dlviz.export.neurons import perceptron_script, xor_script
 from dlviz.export.overfit import overfit_script
+from dlviz.export.playground import playground_script
+from dlviz.export.recurrent import cell_race_script, recurrent_script
 from dlviz.export.training import classifier_script, robust_script
+from dlviz.gan.digits import DigitsGanConfig
+from dlviz.gan.session import GanConfig
 from dlviz.neurons.perceptron import PerceptronConfig
 from dlviz.neurons.xor import XorConfig
+from dlviz.playground.config import PlaygroundConfig
+from dlviz.recurrent.race import CellRaceConfig
+from dlviz.recurrent.session import RecurrentConfig
 from dlviz.training.classifier import ClassifierConfig
 from dlviz.training.overfit import OverfitConfig
 from dlviz.training.robust import RobustConfig
@@ -41,12 +52,18 @@ EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     OptimizerRaceConfig: ("dlviz_optimizer_race", optimizer_race_script),
     ActivationRaceConfig: ("dlviz_activation_race", activation_race_script),
     CnnConfig: ("dlviz_cnn", cnn_script),
+    PlaygroundConfig: ("dlviz_playground", playground_script),
+    AttentionConfig: ("dlviz_attention", attention_script),
+    RecurrentConfig: ("dlviz_recurrent", recurrent_script),
+    CellRaceConfig: ("dlviz_cell_race", cell_race_script),
+    GanConfig: ("dlviz_gan", gan_script),
+    DigitsGanConfig: ("dlviz_gan_digits", digits_gan_script),
 }
 
 
 def exported(config: object) -> Exported | None:
-    """The script that reproduces a session of `config`, or None when its topic has no
-    exporter yet."""
+    """The script that reproduces a session of `config`, or None for a config that no live
+    session trains."""
     found = EXPORTERS.get(type(config))
     if found is None:
         return None

@@ -3,6 +3,7 @@ with the chosen cures, as a plain PyTorch + NumPy script that gives the race's l
 
 from __future__ import annotations
 
+from dlviz.export.pieces import DROPOUT_SOURCE
 from dlviz.export.training import _maker_source
 from dlviz.training.overfit import DEPTH, VALIDATION, WIDTH, OverfitConfig
 
@@ -44,19 +45,7 @@ CHECK_EVERY = 25
 
 {maker_source}
 
-class Dropout(nn.Module):
-    """Inverted dropout whose masks come from its own random generator."""
-
-    def __init__(self, p: float, generator: torch.Generator) -> None:
-        super().__init__()
-        self.p, self.generator = p, generator
-
-    def forward(self, a: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.p == 0.0:
-            return a
-        keep = torch.rand(a.shape, generator=self.generator) >= self.p
-        return a * keep / (1.0 - self.p)
-
+{dropout_source}
 
 def make_net(dropout: float, batch_norm: bool, masks: torch.Generator) -> nn.Sequential:
     """DEPTH layers of WIDTH ReLU units (each with batch norm and dropout if asked), then
@@ -69,7 +58,7 @@ def make_net(dropout: float, batch_norm: bool, masks: torch.Generator) -> nn.Seq
             layers.append(nn.BatchNorm1d(WIDTH))
         layers.append(nn.ReLU())
         if dropout:
-            layers.append(Dropout(dropout, masks))
+            layers.append(SeededDropout(dropout, masks))
         size = WIDTH
     layers.append(nn.Linear(size, 2))
     return nn.Sequential(*layers)
@@ -152,6 +141,7 @@ def overfit_script(cfg: OverfitConfig) -> str:
     cures and Adam; both networks' losses every 25 steps (the race's checks)."""
     source, name = _maker_source(cfg.points)
     return OVERFIT_SCRIPT.format(
+        dropout_source=DROPOUT_SOURCE,
         points=cfg.points, train_size=cfg.train_size, validation=VALIDATION, noise=cfg.noise,
         l2=cfg.l2, l1=cfg.l1, dropout=cfg.dropout, batch_norm=cfg.batch_norm,
         patience=cfg.patience, lr=cfg.learning_rate, seed=cfg.seed, width=WIDTH, depth=DEPTH,

@@ -22,6 +22,24 @@ OPTIMIZER_CODE = {
     "weight_decay={weight_decay!r})",
 }
 
+# Dropout as dlviz draws it: inverted, its masks from a generator of its own, so the seed
+# fixes them whatever else draws from torch's global generator. No braces: a template
+# takes it as a value.
+DROPOUT_SOURCE = '''class SeededDropout(nn.Module):
+    """Inverted dropout whose masks come from its own random generator (dlviz's choice:
+    the seed fixes them, whatever else uses torch's global generator)."""
+
+    def __init__(self, p: float, generator: torch.Generator) -> None:
+        super().__init__()
+        self.p, self.generator = p, generator
+
+    def forward(self, a: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return a
+        keep = torch.rand(a.shape, generator=self.generator) >= self.p
+        return a * keep / (1.0 - self.p)
+'''
+
 SPIRAL_SOURCE = '''EXTENT = {extent!r}  # the plane's points are clipped to [-EXTENT, EXTENT]^2
 REACH = {reach!r}  # and then scaled to [-REACH, REACH]
 TRAIN_FRACTION = {fraction!r}
@@ -157,13 +175,30 @@ def race_body(nets: str, init: str, sigma: float, optimizer_lines: list[str]) ->
     )
 
 
+class Code(str):
+    """Source text that `{x!r}` writes as it is (a constant's name, not a string)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def optimizer_code(name: str, params: str, lr: float | str = "LEARNING_RATE",
+                   **constants: str) -> str:  # fmt: skip
+    """The registry optimizer `name` as torch.optim code over `params` (code): at the
+    learning rate `lr` (a number, or a script constant's name), its other settings at the
+    registry's defaults except those named in `constants` (e.g. beta1="BETA1")."""
+    settings = {k.name: k.default for k in get_optimizer(name).hypers}
+    settings |= {k: Code(v) for k, v in constants.items()}
+    rate = Code(lr) if isinstance(lr, str) else lr
+    return OPTIMIZER_CODE[name].format(lr=rate, **settings).replace("params", params)
+
+
 def optimizer_line(name: str, lr: float, index: int) -> str:
     """One racer's optimizer as a list item of code, its hyperparameters at the defaults."""
-    spec = get_optimizer(name)
-    defaults = {k.name: k.default for k in spec.hypers}
-    code = OPTIMIZER_CODE[name].format(lr=lr, **defaults)
-    code = code.replace("params", f"nets[{index}].parameters()")
-    return f"        # {spec.label}\n        {code},"
+    code = optimizer_code(name, f"nets[{index}].parameters()", lr)
+    return f"        # {get_optimizer(name).label}\n        {code},"
 
 
 def task_source(task: str) -> str:

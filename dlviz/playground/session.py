@@ -29,6 +29,15 @@ GRID = 61  # decision-plane resolution (points per axis, spacing 0.2 on [−6, 6
 UNIT_STRIDE = 3  # hidden-unit maps use every 3rd grid point: 21 × 21
 
 
+def check_every(cfg: PlaygroundConfig, n_train: int) -> int:
+    """Steps between a session's checks: whole epochs of `n_train` points, about
+    CHECK_EVERY_STEPS."""
+    whole, left = divmod(n_train, cfg.batch_size)
+    # a leftover point is a step of its own, but batch norm skips a batch of one
+    steps_per_epoch = whole + (left > (1 if cfg.batch_norm else 0))
+    return steps_per_epoch * max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))
+
+
 @dataclass(frozen=True)
 class PlaygroundSnapshot(Snapshot):
     """The Playground at one moment. Arrays are float32 unless noted."""
@@ -86,10 +95,7 @@ class PlaygroundSession(LiveSession[PlaygroundConfig, PlaygroundSnapshot]):
             self.optimizer = build_optimizer(
                 cfg.optimizer, self.net.parameters(), cfg.learning_rate
             )
-        whole, left = divmod(len(self.train.y), cfg.batch_size)
-        # a leftover point is a step of its own, but batch norm skips a batch of one
-        steps_per_epoch = whole + (left > (1 if cfg.batch_norm else 0))
-        self.check_every = steps_per_epoch * max(1, round(CHECK_EVERY_STEPS / steps_per_epoch))
+        self.check_every = check_every(cfg, len(self.train.y))
         self._apply_live()
 
     def _series(self) -> tuple[str, ...]:

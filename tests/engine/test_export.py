@@ -3,6 +3,7 @@ ruff, and prints the same losses as the live session after the same steps: bit f
 the float64 XOR network, within float32's summation order for the classifier."""
 
 import re
+from typing import get_args
 
 import pytest
 import torch
@@ -12,8 +13,11 @@ from dlviz.activations.activation_race import ActivationRaceConfig, ActivationRa
 from dlviz.convolution.session import CnnConfig, CnnSession
 from dlviz.descent.optimizer_race import OptimizerRaceConfig, OptimizerRaceSession
 from dlviz.export import EXPORTERS, exported
-from dlviz.gan import GanConfig
+from dlviz.gan.game import GameSession
+from dlviz.live import LiveSession
 from dlviz.neurons import PerceptronConfig, PerceptronSession, XorConfig, XorSession
+from dlviz.playground.config import PlaygroundView
+from dlviz.race import RaceSession
 from dlviz.training import (
     ClassifierConfig,
     ClassifierSession,
@@ -89,11 +93,24 @@ def test_classifier_script_prints_the_sessions_losses(points, balance, seed, tmp
         assert printed[step] == pytest.approx(losses, rel=1e-6)
 
 
-def test_the_topics_with_an_exporter_and_one_without_yet():
-    assert set(EXPORTERS) == {PerceptronConfig, XorConfig, ClassifierConfig, RobustConfig,
-                              OverfitConfig, OptimizerRaceConfig, ActivationRaceConfig,
-                              CnnConfig}  # fmt: skip
-    assert exported(GanConfig()) is None
+def concrete_sessions(cls=LiveSession) -> set[type]:
+    """Every live session class that a page builds (the bases' subclasses, recursively)."""
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= concrete_sessions(sub)
+        if "_setup" in vars(sub) or "_build_snapshot" in vars(sub):
+            found.add(sub)
+    return found - {RaceSession, GameSession}
+
+
+def test_every_trainable_topic_has_an_exporter():
+    import dlviz.ui  # noqa: F401 (imports every page's engine)
+
+    configs = {get_args(base)[0] for cls in concrete_sessions()
+               for base in getattr(cls, "__orig_bases__", ()) if get_args(base)}  # fmt: skip
+    assert len(configs) >= 14
+    assert configs <= set(EXPORTERS)
+    assert exported(PlaygroundView()) is None  # display switches are not an experiment
 
 
 PERCEPTRON_CASES = [
