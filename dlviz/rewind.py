@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # dlviz.live builds on this module
 
 MAX_MOMENTS = 200  # snapshots kept per session (thinned to every other one when full)
 MAX_CHECKPOINTS = 12  # moments that can be resumed from (thinned the same way)
-MAX_BYTES = 32 * 2**20  # snapshots and checkpoints together, per session
+MAX_BYTES = 16 * 2**20  # snapshots and checkpoints together, per session (a class of 30: 480 MB)
 
 
 def nbytes(obj: Any, seen: set[int] | None = None) -> int:
@@ -135,21 +135,29 @@ class Rewind:
         return self.bytes > self.max_bytes
 
     def _thin(self) -> None:
-        """Drop every other checkpoint, then every other older moment, while over a cap."""
-        held = [m for m in self.moments if m.state is not None]
-        while len(held) > self.max_checkpoints or (self._over() and len(held) > 1):
-            for dropped in held[1:-1:2]:  # the first and the newest checkpoint stay
-                dropped.state, dropped.state_size = None, 0
-            if len(held) == 2:
-                held[0].state, held[0].state_size = None, 0
-            held = [m for m in self.moments if m.state is not None]
-            self.checkpoint_stride *= 2
+        """Past `max_checkpoints`, drop every other checkpoint; then, while over a cap,
+        every other older moment without one, and when only those with one are left
+        (and still over the byte cap), every other checkpoint again."""
+        while len(self.checkpoint_steps()) > self.max_checkpoints:
+            self._thin_checkpoints()
         while len(self.moments) > 2 and (len(self.moments) > self.max_moments or self._over()):
             first, *middle, newest = self.moments
             kept = [m for i, m in enumerate(middle) if i % 2 or m.state is not None]
-            if len(kept) == len(middle):
-                break  # only moments with checkpoints are left
-            self.moments = [first, *kept, newest]
+            if len(kept) < len(middle):
+                self.moments = [first, *kept, newest]
+            elif self._over() and len(self.checkpoint_steps()) > 1:
+                self._thin_checkpoints()
+            else:
+                break
+
+    def _thin_checkpoints(self) -> None:
+        """Drop every other checkpoint (the first and the newest stay, unless only they
+        are left: then the first goes) and double the stride between new ones."""
+        held = [m for m in self.moments if m.state is not None]
+        dropped = held[1:-1:2] if len(held) > 2 else held[:1]
+        for moment in dropped:
+            moment.state, moment.state_size = None, 0
+        self.checkpoint_stride *= 2
 
     def at(self, step: int) -> Snapshot:
         """The snapshot of the latest kept moment at or before `step` (the oldest if none)."""
