@@ -32,14 +32,16 @@ def rewind_bar(key: str, session: LiveSession, running: bool) -> int | None:
     with session_lock(session):
         session.snapshot()  # the present is a kept moment (Step may have just trained)
         steps = session.rewind.steps()
-    if running or len(steps) < 2 or steps[-1] != st.session_state.get(now_key):
-        st.session_state.pop(scrub_key, None)  # it trained, reset or resumed: show the present
-    st.session_state[now_key] = steps[-1] if steps else None
+    moved = steps[-1] != st.session_state.get(now_key)  # it trained, reset or resumed
+    st.session_state[now_key] = steps[-1]
     if running or len(steps) < 2:
+        st.session_state.pop(scrub_key, None)
         return None
+    if moved or st.session_state.get(scrub_key) not in steps:
+        st.session_state[scrub_key] = steps[-1]  # show the present (the slider moves too)
     scrubber, button = st.columns([5, 1.6], vertical_alignment="bottom")
     chosen = scrubber.select_slider(
-        "Go back in training time", options=steps, value=steps[-1], key=scrub_key,
+        "Go back in training time", options=steps, key=scrub_key,
         format_func=lambda s: f"step {s:,}",
         help="The moments this run kept (the further back, the sparser). The whole view "
         "shows the one you pick; Run carries on from the present.",

@@ -50,7 +50,9 @@ def takeaway(key: str, session: LiveSession) -> None:
     `{key}_weights_in`) and, after an upload, what became of it."""
     script = exported(session.config)
     stem = script.file_name.removesuffix(".py") if script else f"dlviz_{key}"
-    with st.popover("Take away", icon=":material/download:", width="stretch"):
+    with st.popover(
+        "Take away", icon=":material/download:", width="stretch", key=f"{key}_takeaway"
+    ):
         if script:
             st.download_button(
                 "PyTorch script (.py)", script.text, file_name=script.file_name,

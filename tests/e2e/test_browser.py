@@ -551,6 +551,15 @@ def nth_step_above(page: Page, n: int, floor: int) -> int:
     return int(page.evaluate(READ_NTH_STEP_JS, n))
 
 
+def downloaded(page: Page, key: str, folder: Path) -> Path:
+    """Click the download button `key` (its popover open) and save the file in `folder`."""
+    with page.expect_download() as download:
+        page.locator(f".st-key-{key}").get_by_role("button").click()
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
 def run_panel(page: Page, key: str, panel: int):
     """Switch on the Run toggle `key` of the page's `panel`-th live panel (0: the first) and
     wait until its Step has risen twice; (label, checkbox) for `stop_run`."""
@@ -759,16 +768,48 @@ def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page, tmp
         timeout=60_000
     )
     stop_run(*run)
-    # The experiment downloads as a plain PyTorch script: the one the exporter writes.
-    with page.expect_download() as download:
-        page.locator(".st-key-nr_xor_script").get_by_role("button").click()
-    assert download.value.suggested_filename == "dlviz_xor_seed0.py"
-    script = tmp_path / download.value.suggested_filename
-    download.value.save_as(script)
+    trained = nth_step_held(page, 1, "nr_xor_run")
+    # Take away: the script (run here as a learner would), the histories, the weights.
+    page.locator(".st-key-nr_xor_takeaway").get_by_role("button").first.click()
+    script = downloaded(page, "nr_xor_script", tmp_path)
+    assert script.name == "dlviz_xor_seed0.py"
     ran = subprocess.run([sys.executable, "-I", str(script), "--steps", "40"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     assert re.search(r"^step 40 loss 0\.\d+", ran.stdout, flags=re.M), ran.stdout
+    history = downloaded(page, "nr_xor_csv", tmp_path).read_text().splitlines()
+    assert history[0].startswith("step,loss") and int(history[-1].split(",")[0]) <= trained
+    weights = downloaded(page, "nr_xor_weights", tmp_path)
+    assert weights.name == "dlviz_xor_seed0_weights.safetensors"
+    assert weights.read_bytes()[8:9] == b"{"  # a safetensors header: length, then JSON
+    # ... and the weights load back; a file that is not one gets a sentence.
+    uploader = page.locator(".st-key-nr_xor_weights_in input[type=file]")
+    uploader.set_input_files(str(weights))
+    expect(page.get_by_text("Loaded the weights of dlviz_xor_seed0_weights.safetensors")
+           ).to_be_visible()  # fmt: skip
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"not weights at all")
+    uploader.set_input_files(str(junk))
+    expect(page.get_by_text("That is not a safetensors weights file")).to_be_visible()
+    page.keyboard.press("Escape")  # close the popover
+    # Rewind: the scrubber takes the whole view back to the start; Resume makes it the present.
+    scrubber = page.locator(".st-key-nr_xor_rewind").get_by_role("slider")
+    scrubber.scroll_into_view_if_needed()
+    scrubber.focus()
+    page.keyboard.press("Home")
+    expect(page.get_by_text(f"Looking back at step 0; the run is at step {trained:,}.")
+           ).to_be_visible()  # fmt: skip
+    at_zero = f"() => ({READ_NTH_STEP_JS})(1) === 0"
+    wait_js(page, at_zero, "the XOR panel's view did not go back to step 0")
+    page.locator(".st-key-nr_xor_resume").get_by_role("button").click()
+    expect(page.get_by_text("Looking back at step")).to_have_count(0)
+    wait_js(page, at_zero, "the XOR panel did not resume from step 0")
+    # Every chart saves itself as a PNG: Plotly's own camera button.
+    chart = page.locator(".st-key-nr_xor_plane")
+    chart.hover()
+    with page.expect_download() as png:
+        chart.locator("[data-title='Download plot as a PNG']").click()
+    assert png.value.suggested_filename == "nr_xor_plane.png"
     page.screenshot(path=ARTIFACTS / "neurons.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
