@@ -8,11 +8,13 @@ from pagekit import (
     MAX_STEPS,
     array,
     charts,
+    downloads,
     metric,
     open_page,
     press_step_until_paused,
     set_to_top,
     step,
+    takeaways,
     texts,
 )
 
@@ -176,3 +178,7 @@ def test_an_overlong_model_name_in_the_url_is_refused_with_a_note(monkeypatch):
     assert "Model" in texts(at.info) and "can't be used" in texts(at.info)
     assert "m" * 100 not in texts(at.info)  # the value is cut in the note
     # (AppTest cannot rerun a select box holding a value outside its options; a browser can)
+
+
+def test_the_transformer_offers_its_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("attn")

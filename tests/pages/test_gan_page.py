@@ -16,10 +16,12 @@ from pagekit import (
     MAX_STEPS,
     array,
     charts,
+    downloads,
     metric,
     open_page,
     press_step_until_paused,
     set_to_top,
+    takeaways,
     texts,
 )
 from PIL import Image
@@ -427,3 +429,7 @@ def test_the_same_steps_give_the_same_game_however_often_it_was_drawn():
         assert steps(at) == [10, 0]
     a, b = session(plain).snapshot(), session(fiddled).snapshot()
     assert np.array_equal(a.surface, b.surface) and np.array_equal(a.fake, b.fake)
+
+
+def test_both_games_offer_their_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("gan", "gan_digits")

@@ -15,11 +15,13 @@ from pagekit import (
     MAX_STEPS,
     array,
     charts,
+    downloads,
     metric,
     open_page,
     press_step_until_paused,
     set_to_top,
     step,
+    takeaways,
     texts,
 )
 
@@ -320,3 +322,7 @@ def test_junk_in_the_url_gives_notes_and_no_raw_html():
     assert "'\\<b\\>x\\</b\\>' is not a number" in said and "<b>" not in said
     assert not any("<b>" in m.value for m in at.markdown)
     assert "lstm_probe_gates_1" in charts(at) and not set(OWN_CHARTS) & set(charts(at))
+
+
+def test_both_live_panels_offer_their_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("lstm", "lstm_race")

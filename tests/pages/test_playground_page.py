@@ -9,11 +9,13 @@ import pytest
 from pagekit import (
     MAX_STEPS,
     charts,
+    downloads,
     metric,
     open_page,
     press_step_until_paused,
     set_to_top,
     step,
+    takeaways,
     texts,
 )
 
@@ -254,3 +256,7 @@ def test_a_learner_sharing_the_server_is_told_and_trains_a_fair_share(monkeypatc
     at.run()
     assert "Sharing this server" not in texts(at.caption)
     assert "learners are training" not in texts(at.caption)
+
+
+def test_the_playground_offers_its_takeaways():
+    assert downloads(open_page(PAGE)) == takeaways("pg")
