@@ -61,6 +61,7 @@ class LatentView:
     """One network at one moment. float32 unless noted; images are 8×8 in (0, 1)."""
 
     kind: str  # "ae" or "vae"
+    label: str  # how the page names it (KINDS)
     loss: float  # on the test digits: recon + β·KL (the AE: recon)
     recon: float  # binary cross-entropy summed over the pixels, per digit
     kl: float  # KL(q(z|x) ‖ N(0, I)) per digit; 0 for the AE
@@ -77,7 +78,8 @@ class LatentView:
     prior_digits: float  # share of the PRIOR_DRAWS decoded draws that look like a digit
     errors: np.ndarray  # (n,) each test digit's mean squared pixel error
     worst: np.ndarray  # int64 (WORST,) test indices of the worst-rebuilt digits
-    worst_rebuilt: np.ndarray  # (WORST, 8, 8)
+    worst_images: np.ndarray  # (WORST, 8, 8) those test digits
+    worst_rebuilt: np.ndarray  # (WORST, 8, 8) and as rebuilt
     decoder: dict[str, np.ndarray]  # the decoder's weights, for decoding on the spot
 
 
@@ -92,7 +94,6 @@ class AutoencoderSnapshot(Snapshot):
     history: dict[str, np.ndarray]  # "<kind>_<part>" for each kind and PARTS, (m,)
     shown: np.ndarray  # (R, 8, 8) fixed test digits, one per class
     labels: np.ndarray  # int64 (n,) the test digits' classes
-    worst_images: tuple[np.ndarray, ...]  # per kind (WORST, 8, 8) originals of `worst`
     views: tuple[LatentView, ...]  # one per KINDS entry
 
 
@@ -216,7 +217,7 @@ class AutoencoderSession(PacedSession[AutoencoderConfig, AutoencoderSnapshot]):
         return AutoencoderSnapshot(
             step=self.step_count, halted=self.halted, latent=cfg.latent, hidden=cfg.hidden,
             beta=cfg.beta, history_steps=steps, history=series, shown=test[self.shown],
-            labels=self.y_test, worst_images=tuple(test[v.worst] for v in views), views=views,
+            labels=self.y_test, views=views,
         )  # fmt: skip
 
     @torch.no_grad()
@@ -238,10 +239,11 @@ class AutoencoderSession(PacedSession[AutoencoderConfig, AutoencoderSnapshot]):
         worst = np.argsort(-errors, kind="stable")[:WORST].astype(np.int64)
         v = self.latest.values
         return LatentView(
-            kind=kind, loss=v[f"{kind}_loss"], recon=v[f"{kind}_recon"], kl=v[f"{kind}_kl"],
-            mse=v[f"{kind}_mse"], rebuilt=rebuilt[self.shown].reshape(-1, 8, 8), codes=codes,
-            points=points, origin=origin, axes=axes, extent=extent,
+            kind=kind, label=KINDS[kind], loss=v[f"{kind}_loss"], recon=v[f"{kind}_recon"],
+            kl=v[f"{kind}_kl"], mse=v[f"{kind}_mse"], codes=codes, points=points, origin=origin,
+            rebuilt=rebuilt[self.shown].reshape(-1, 8, 8), axes=axes, extent=extent,
             grid=grid.reshape(GRID, GRID, 8, 8), grid_digits=float(looks[: len(grid)].mean()),
             samples=drawn[:SAMPLES], prior_digits=float(looks[len(grid) :].mean()), errors=errors,
-            worst=worst, worst_rebuilt=rebuilt[worst].reshape(-1, 8, 8), decoder=weights,
+            worst=worst, worst_images=self.x_test[worst].cpu().numpy().reshape(-1, 8, 8),
+            worst_rebuilt=rebuilt[worst].reshape(-1, 8, 8), decoder=weights,
         )  # fmt: skip

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from dlviz.activations.activation_race import ActivationRaceConfig
 from dlviz.attention.session import AttentionConfig
+from dlviz.autoencoder.session import AutoencoderConfig
 from dlviz.convolution.session import CnnConfig
 from dlviz.descent.optimizer_race import OptimizerRaceConfig
 from dlviz.export.activations import activation_race_script
 from dlviz.export.attention import attention_script
+from dlviz.export.autoencoder import autoencoder_script
 from dlviz.export.convolution import cnn_script
 from dlviz.export.descent import optimizer_race_script
 from dlviz.export.gan import gan_script
@@ -58,6 +60,7 @@ EXPORTERS: dict[type, tuple[str, Callable[..., str]]] = {
     CellRaceConfig: ("dlviz_cell_race", cell_race_script),
     GanConfig: ("dlviz_gan", gan_script),
     DigitsGanConfig: ("dlviz_gan_digits", digits_gan_script),
+    AutoencoderConfig: ("dlviz_autoencoders", autoencoder_script),
 }
 
 

@@ -58,6 +58,8 @@ TOPICS: tuple[Topic, ...] = (
           "RNN, LSTM and GRU learn to remember; watch their gates and the gradient through time"),
     Topic("GAN", "pages/gan.py",
           "a generator and a discriminator in a live duel, on the plane and on digits"),
+    Topic("Autoencoders and VAEs", "pages/autoencoders.py",
+          "squeeze digits into a code and rebuild them; walk the latent space and generate"),
 )  # fmt: skip
 
 

@@ -847,3 +847,35 @@ def test_training_threshold_moves_in_the_browser_and_the_races_train(new_page):
     page.screenshot(path=ARTIFACTS / "training.png", full_page=True)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert page.errors.all() == [], "\n".join(page.errors.all())
+
+
+AUTOENCODER_CHARTS = ("ae_losses", "ae_rebuilt", "ae_map_ae", "ae_map_vae", "ae_grid_vae",
+                      "ae_pick_ae", "ae_prior_vae", "ae_walk_vae", "ae_anomaly_ae")  # fmt: skip
+
+
+def test_autoencoders_train_and_a_click_on_the_latent_map_decodes_that_point(new_page):
+    page = new_page()
+    open_page(page, "/autoencoders?ae_pace=max")
+    expect(page.get_by_role("heading", name="Autoencoders and VAEs").first).to_be_visible()
+    for key in AUTOENCODER_CHARTS:
+        chart = _svg(page, key)
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+    # Both networks train live; the views below then read the trained networks.
+    map_svg = _svg(page, "ae_map_vae")
+    untrained = map_svg.inner_html()
+    stop_run(*run_panel(page, "ae_run", 0))
+    trained = nth_step_held(page, 0, "ae_run")
+    expect(page.get_by_text(f"The networks as of step {trained:,} ")).to_be_visible()
+    assert map_svg.inner_html() != untrained, "the VAE's latent map did not change"
+    # A click between the clusters of the VAE's map decodes that point on the spot.
+    expect(page.locator(".st-key-ae_pick_vae_digit")).to_have_count(0)
+    plot = page.locator(".st-key-ae_pick_vae .js-plotly-plot .nsewdrag").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.35)
+    expect(_svg(page, "ae_pick_vae_digit")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Decoded at \(-?\d+\.\d\d, -?\d+\.\d\d\)"))).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "autoencoders.png", full_page=True)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.errors.all() == [], "\n".join(page.errors.all())

@@ -109,7 +109,7 @@ def test_every_trainable_topic_has_an_exporter():
 
     configs = {get_args(base)[0] for cls in concrete_sessions()
                for base in getattr(cls, "__orig_bases__", ()) if get_args(base)}  # fmt: skip
-    assert len(configs) >= 14
+    assert len(configs) >= 15
     assert configs <= set(EXPORTERS)
     assert exported(PlaygroundView()) is None  # display switches are not an experiment
 
