@@ -7,6 +7,7 @@ import streamlit as st
 from dlviz import gan as gn
 from dlviz import ui
 from dlviz.figures import gan as fig
+from dlviz.figures.images import digit_grid
 
 page = ui.Page("gan")
 page.header("The game on a plane", "plane")
@@ -61,7 +62,7 @@ def draw_digits(snap: gn.DigitsGanSnapshot) -> None:
     grid, curves = st.columns([2, 3], gap="medium")
     with grid:
         title = "Samples of one fixed batch of noise"
-        ui.live_chart(fig.digit_grid(snap.samples, columns=6, title=title), key="gan_digits_grid")
+        ui.live_chart(digit_grid(snap.samples, columns=6, title=title), key="gan_digits_grid")
     with curves:
         for name, chart in fig.digit_curves(snap).items():
             ui.live_chart(chart, key=f"gan_digits_{name}")
@@ -86,9 +87,9 @@ if snap is not None:
 if snap is not None and pick is not None:
     drawn = gn.sample_digits(snap, pick.seed, pick.count, pick.truncation)
     walk = gn.interpolate_digits(snap, pick.seed, pick.seed_b, pick.steps, pick.truncation)
-    ui.live_chart(fig.digit_grid(drawn, columns=8, title="Seed A"), key="gan_sampler_grid")
+    ui.live_chart(digit_grid(drawn, columns=8, title="Seed A"), key="gan_sampler_grid")
     ui.live_chart(
-        fig.digit_grid(walk, columns=pick.steps, title="From seed A to seed B"),
+        digit_grid(walk, columns=pick.steps, title="From seed A to seed B"),
         key="gan_sampler_walk",
     )
 page.end()

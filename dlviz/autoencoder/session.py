@@ -17,7 +17,7 @@ from dlviz.autoencoder.models import Autoencoder
 from dlviz.data.classification import TRAIN_FRACTION
 from dlviz.data.digits import make_digits
 from dlviz.device import DEVICE
-from dlviz.gan.quality import classify_digits
+from dlviz.digit_classifier import classify_digits
 from dlviz.knobs import Config, knob, pace_knob, seed_knob
 from dlviz.live import Evaluation, PacedSession, Snapshot, history_until_now
 from dlviz.models import seeded_weights
@@ -28,7 +28,7 @@ WORST = 8  # the worst-rebuilt test digits the anomaly view shows
 PRIOR_DRAWS = 500  # fixed codes drawn from N(0, I) to judge generating from each network
 SAMPLES = 36  # of those, decoded in the snapshot (a 6 × 6 grid)
 LOOKS_LIKE = 0.5  # an image "looks like a digit" when the digit classifier gives its label
-# at least this probability (dlviz.gan.quality's classifier, taught to doubt non-digits)
+# at least this probability (dlviz.digit_classifier, taught to doubt non-digits)
 PARTS = ("loss", "recon", "kl", "mse")
 
 

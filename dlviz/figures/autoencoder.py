@@ -11,9 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
-from dlviz.figures.gan import digit_grid
 from dlviz.figures.images import (
     colorize,
+    digit_grid,
     image_trace,
     mosaic,
     mosaic_figure,

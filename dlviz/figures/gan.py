@@ -13,7 +13,6 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.figures import style
-from dlviz.figures.images import colorize, mosaic, mosaic_figure
 from dlviz.figures.series import step_lines
 from dlviz.figures.style import EQUAL_ASPECT, base_layout
 
@@ -156,14 +155,6 @@ def mode_bars(per_mode: np.ndarray, needed: float, *, height: int = 200) -> go.F
                   annotation={"text": "covered above this line", "font": {"size": 10}},
                   annotation_position="top right")  # fmt: skip
     return fig
-
-
-def digit_grid(images: np.ndarray, *, columns: int = 8, title: str = "",
-               height: int | None = None) -> go.Figure:  # fmt: skip
-    """Digits (n, 8, 8) in [0, 1] as one mosaic picture, `columns` a row, white on black."""
-    tiles = np.asarray(images, np.float32)
-    rgba = colorize(mosaic(tiles, columns), signed=False, span=1.0)
-    return mosaic_figure(rgba, title, height)
 
 
 def digit_curves(snap: Any) -> dict[str, go.Figure]:

@@ -230,3 +230,11 @@ def numbered_mosaic(
     labels = [f"{r + 1}–{min(n, r + columns)}" for r in range(0, n, columns)]
     margin = {"l": 40, "r": 4, "t": 30 if title else 4, "b": 4}
     return mosaic_figure(rgba, title, height, margin=margin, yaxis=tile_ticks(labels, tile[0]))
+
+
+def digit_grid(images: np.ndarray, *, columns: int = 8, title: str = "",
+               height: int | None = None) -> go.Figure:  # fmt: skip
+    """Digits (n, 8, 8) in [0, 1] as one mosaic picture, `columns` a row, white on black."""
+    tiles = np.asarray(images, np.float32)
+    rgba = colorize(mosaic(tiles, columns), signed=False, span=1.0)
+    return mosaic_figure(rgba, title, height)

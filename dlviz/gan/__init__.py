@@ -1,7 +1,7 @@
 """GANs: the 2-D targets and noise (targets.py), the losses (losses.py), mode coverage and
 divergences (metrics.py), the small networks (models.py), the live session on the plane
 (session.py) and what the page shows of it (view.py); a GAN on the digits (digits.py), its
-quality classifier (quality.py) and sampling from it (sampling.py)."""
+quality classifier (dlviz.digit_classifier) and sampling from it (sampling.py)."""
 
 from dlviz.gan.digits import DigitsGanConfig, DigitsGanSession, DigitsGanSnapshot
 from dlviz.gan.losses import LOSS_LABELS, LOSSES, GanLoss, get_loss, gradient_penalty

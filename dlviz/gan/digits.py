@@ -1,6 +1,7 @@
 """The digits GAN: an MLP generator (Dense → BatchNorm → LeakyReLU, tanh) and a dropout
 discriminator trained against each other on the 8×8 digits in [−1, 1] as a live session, and
-sampling, truncation and interpolation from a snapshot's G. The quality score is quality.py's."""
+sampling, truncation and interpolation from a snapshot's G. The quality score is
+dlviz.digit_classifier's."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from torch import Tensor, nn
 
 from dlviz.data.digits import make_digits
 from dlviz.device import DEVICE
+from dlviz.digit_classifier import classify_digits, score_quality
 from dlviz.gan.game import GameSession
 from dlviz.gan.losses import LOSS_LABELS, LOSSES
 from dlviz.gan.models import Mlp
-from dlviz.gan.quality import classify_digits, score_quality
 from dlviz.knobs import Config, knob, pace_knob, seed_knob
 from dlviz.live import Evaluation, Snapshot, history_until_now
 from dlviz.models import seeded_weights

@@ -1,4 +1,4 @@
-"""The digits GAN (dlviz.gan.digits) and its quality score (dlviz.gan.quality): the classifier
+"""The digits GAN (dlviz.gan.digits) and its quality score (dlviz.digit_classifier): the classifier
 on held-out digits, the session's snapshot, learning, determinism and halting, and sampling,
 truncation and interpolation from a snapshot."""
 
@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
+from dlviz.digit_classifier import CONFIDENT, classify_digits, digit_split, score_quality
 from dlviz.gan.digits import GRID, JUDGED, DigitsGanConfig, DigitsGanSession
 from dlviz.gan.losses import LOSSES, get_loss
-from dlviz.gan.quality import CONFIDENT, classify_digits, digit_split, score_quality
 from dlviz.gan.sampling import (
     interpolate_digits,
     rebuild_generator,

@@ -20,6 +20,7 @@ from figkit import array, assert_finite, types, wire
 from PIL import Image
 
 from dlviz.figures import gan as fg
+from dlviz.figures.images import digit_grid
 from dlviz.gan.session import GanConfig, GanSession
 
 NAMES = {"surface": "D's landscape", "manifold": "G's manifold", "real": "real",
@@ -371,7 +372,7 @@ def test_digit_grid_is_one_picture_of_the_tiles_white_on_black():
     rng = np.random.default_rng(0)
     tiles = rng.uniform(0, 1, (10, 8, 8)).astype(np.float32)
     tiles[0, 0, 0], tiles[0, 0, 1] = 0.0, 1.0
-    wired = wire(fg.digit_grid(tiles, columns=4, title="samples"))
+    wired = wire(digit_grid(tiles, columns=4, title="samples"))
     assert types(wired) == ["image"]
     pixels = _pixels(wired["data"][0])
     assert pixels.shape[:2] == (3 * 9 - 1, 4 * 9 - 1)  # 3 rows of 4 tiles, 1-pixel gaps

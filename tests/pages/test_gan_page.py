@@ -27,7 +27,7 @@ from pagekit import (
 from PIL import Image
 
 from dlviz import gan as gn
-from dlviz.figures import gan as fig
+from dlviz.figures.images import digit_grid
 
 PAGE = "pages/gan.py"
 PLANE_CHARTS = ("gan_plane", "gan_modes", "gan_losses", "gan_divergence", "gan_coverage")
@@ -327,9 +327,9 @@ def pixel_ranges(at, key: str) -> tuple[list[float], list[float]]:
 def expected_sources(at, seed: int, count: int, truncation: float, seed_b: int, walk: int):
     """The sampler's two pictures, drawn from the digits session's own snapshot."""
     snap = session(at, "gan_digits").snapshot()
-    grid = fig.digit_grid(gn.sample_digits(snap, seed, count, truncation), columns=8)
+    grid = digit_grid(gn.sample_digits(snap, seed, count, truncation), columns=8)
     line = gn.interpolate_digits(snap, seed, seed_b, walk, truncation)
-    strip = fig.digit_grid(line, columns=walk)
+    strip = digit_grid(line, columns=walk)
     return grid.data[0].source, strip.data[0].source
 
 

@@ -1,6 +1,7 @@
-"""The digit GAN's quality score: a small classifier trained once per process on real digits
-(and taught to be unsure of non-digits), and the share of generated samples it labels
-confidently with the number of the 10 classes those cover. It trains no GAN.
+"""A judge of made-up digits, shared by the topics that generate them (the digits GAN, the
+autoencoders): a small classifier trained once per process on real digits (and taught to be
+unsure of non-digits), and the quality score: the share of images it labels confidently,
+with the number of the 10 classes those cover. It trains no generator.
 """
 
 from __future__ import annotations
