@@ -159,8 +159,9 @@ def _controls(key: str, session: LiveSession, factory: Callable[[Any], LiveSessi
                       on_click=_step_once, args=(session_key, notice_key, method))  # fmt: skip
     with buttons[-1]:
         takeaway(key, session)
-    if notice := st.session_state.pop(notice_key, None):
-        st.caption(f":material/hourglass_top: {notice}")
+    with st.container():  # always there, so a notice never shifts the view below
+        if notice := st.session_state.pop(notice_key, None):
+            st.caption(f":material/hourglass_top: {notice}")
     if not running:
         GATE.forget(_ticket())
     return running

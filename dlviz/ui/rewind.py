@@ -27,7 +27,14 @@ def looking_back(key: str) -> int | None:
 
 def rewind_bar(key: str, session: LiveSession, running: bool) -> int | None:
     """While paused with at least two kept moments: the scrubber (`{key}_rewind`) and the
-    Resume button (`{key}_resume`). Returns the step to show, or None for the present."""
+    Resume button (`{key}_resume`). Returns the step to show, or None for the present.
+    It always takes one container, empty while running: elements are placed by position,
+    so a bar that came and went would remount every chart below it (blank, then redrawn)."""
+    with st.container():
+        return _bar(key, session, running)
+
+
+def _bar(key: str, session: LiveSession, running: bool) -> int | None:
     scrub_key, now_key = f"{key}_rewind", f"{key}_rewind_now"
     with session_lock(session):
         session.snapshot()  # the present is a kept moment (Step may have just trained)

@@ -763,12 +763,16 @@ def test_neurons_perceptron_fails_on_xor_and_the_network_solves_it(new_page, tmp
     expect(page.locator(".katex").filter(has_text="Tanh").first).to_be_visible()
     expect(diagram).not_to_have_text(before)
     # The 2-2-1 network trains live at pace max until XOR is solved.
+    plane = page.locator(".st-key-nr_xor_plane [data-testid=dlvizLiveChart]").element_handle()
     run = run_panel(page, "nr_xor_run", 1)
     expect(page.get_by_test_id("stMetricValue").filter(has_text="solved")).to_be_visible(
         timeout=60_000
     )
     stop_run(*run)
     trained = nth_step_held(page, 1, "nr_xor_run")
+    expect(page.locator(".st-key-nr_xor_rewind")).to_be_visible()
+    # The scrubber came and went with Run above the view, and no chart was remounted for it.
+    assert plane.evaluate("e => e.isConnected"), "the XOR plane was remounted"
     # Take away: the script (run here as a learner would), the histories, the weights.
     page.locator(".st-key-nr_xor_takeaway").get_by_role("button").first.click()
     script = downloaded(page, "nr_xor_script", tmp_path)
