@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz.autoencoder.models import PIXELS
+from dlviz.autoencoder.models import decoder_net
 
 
 def map_axes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,10 +53,7 @@ def grid_points(extent: tuple[float, float, float, float], size: int) -> np.ndar
 def build_decoder(weights: dict[str, np.ndarray], latent: int, hidden: int) -> nn.Sequential:
     """The decoder (latent → hidden → hidden → 64 logits) with a snapshot's weights, on the
     CPU in eval mode."""
-    decoder = nn.Sequential(
-        nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-        nn.Linear(hidden, PIXELS),
-    )  # fmt: skip
+    decoder = decoder_net(latent, hidden)
     decoder.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
     return decoder.eval()
 

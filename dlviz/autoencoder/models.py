@@ -12,6 +12,14 @@ from dlviz.autoencoder.losses import reparameterise
 PIXELS = 64  # the 8×8 digits, flattened
 
 
+def decoder_net(latent: int, hidden: int) -> nn.Sequential:
+    """The decoder: code (N, latent) → hidden (ReLU) → hidden (ReLU) → 64 pixel logits."""
+    return nn.Sequential(
+        nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, PIXELS),
+    )  # fmt: skip
+
+
 class Autoencoder(nn.Module):
     """Encoder: 64 → hidden (ReLU) → hidden (ReLU) → latent (or a mean and a log-variance of
     that size, `variational`); decoder: latent → hidden (ReLU) → hidden (ReLU) → 64 logits,
@@ -25,10 +33,7 @@ class Autoencoder(nn.Module):
             nn.Linear(PIXELS, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
             nn.Linear(hidden, out),
         )  # fmt: skip
-        self.decoder = nn.Sequential(
-            nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-            nn.Linear(hidden, PIXELS),
-        )  # fmt: skip
+        self.decoder = decoder_net(latent, hidden)
 
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
         """The code's mean (N, latent) and, for the VAE, its log-variance (N, latent)."""

@@ -14,13 +14,13 @@ from torch import Tensor
 from dlviz.autoencoder import latent as lt
 from dlviz.autoencoder.losses import kl_divergence, reconstruction_loss
 from dlviz.autoencoder.models import Autoencoder
-from dlviz.data.classification import TRAIN_FRACTION
-from dlviz.data.digits import make_digits
+from dlviz.data.classification import load_classification
 from dlviz.device import DEVICE
 from dlviz.digit_classifier import classify_digits
 from dlviz.knobs import Config, knob, pace_knob, seed_knob
 from dlviz.live import Evaluation, PacedSession, Snapshot, history_until_now
 from dlviz.models import seeded_weights
+from dlviz.optimizers import build_optimizer, set_learning_rate
 
 KINDS = {"ae": "Autoencoder", "vae": "VAE"}
 GRID = 12  # the decoder's grid: GRID × GRID points over the map
@@ -97,16 +97,6 @@ class AutoencoderSnapshot(Snapshot):
     views: tuple[LatentView, ...]  # one per KINDS entry
 
 
-def split_digits(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The digits cut by the seed: x_train (N, 64), y_train, x_test, y_test; pixels in
-    [0, 1], a TRAIN_FRACTION share to train on."""
-    x, y = make_digits()
-    order = np.random.default_rng(seed + 1).permutation(len(y))
-    cut = round(TRAIN_FRACTION * len(y))
-    train, test = order[:cut], order[cut:]
-    return x[train], y[train], x[test], y[test]
-
-
 def one_of_each(labels: np.ndarray) -> np.ndarray:
     """int64 (k,) the first index of each class present, in class order."""
     return np.array([np.flatnonzero(labels == c)[0] for c in np.unique(labels)], np.int64)
@@ -122,7 +112,7 @@ class AutoencoderSession(PacedSession[AutoencoderConfig, AutoencoderSnapshot]):
 
     def _setup(self) -> None:
         cfg = self.config
-        x_train, _, x_test, y_test = split_digits(cfg.seed)
+        x_train, _, x_test, y_test = load_classification("digits", cfg.seed)
         self.x_train = torch.from_numpy(x_train).to(DEVICE)  # (N, 64)
         self.x_test = torch.from_numpy(x_test).to(DEVICE)
         self.y_test = y_test
@@ -131,7 +121,7 @@ class AutoencoderSession(PacedSession[AutoencoderConfig, AutoencoderSnapshot]):
         for kind in KINDS:
             with seeded_weights(cfg.seed):
                 self.nets.append(Autoencoder(cfg.latent, cfg.hidden, kind == "vae").to(DEVICE))
-        self.optimizers = [torch.optim.Adam(n.parameters(), lr=cfg.learning_rate)
+        self.optimizers = [build_optimizer("adam", n.parameters(), cfg.learning_rate)
                            for n in self.nets]  # fmt: skip
         self._batches = torch.Generator().manual_seed(cfg.seed + 2)
         self._noise = torch.Generator(device=DEVICE).manual_seed(cfg.seed + 3)
@@ -155,8 +145,7 @@ class AutoencoderSession(PacedSession[AutoencoderConfig, AutoencoderSnapshot]):
     def _apply_live(self) -> None:
         super()._apply_live()
         for optimizer in self.optimizers:
-            for group in optimizer.param_groups:
-                group["lr"] = self.config.learning_rate
+            set_learning_rate(optimizer, self.config.learning_rate)
 
     def _batch(self) -> Tensor:
         """The next batch of training digits (B, 64): shuffled epochs, one after another."""

@@ -27,18 +27,14 @@ def _weights(session: LiveSession) -> bytes:
 
 
 def _load(key: str) -> None:
-    """Uploader callback: the file's weights into the session, or why not."""
+    """Uploader callback: the file's weights into the session, or why not (the engine
+    checks the size, the names, the shapes and the numbers)."""
     upload = st.session_state.get(f"{key}_weights_in")
     if upload is None:
         return
-    if upload.size > MAX_WEIGHTS_BYTES:
-        said = (
-            f"That file is too big: a weights file here is at most {MAX_WEIGHTS_BYTES // 2**20} MB."
-        )
-    else:
-        session = st.session_state[f"{key}_session"]
-        with session_lock(session):
-            said = session.load_weights(upload.getvalue())
+    session = st.session_state[f"{key}_session"]
+    with session_lock(session):
+        said = session.load_weights(upload.getvalue())
     st.session_state[f"{key}_loaded"] = (
         said is None,
         said or f"Loaded the weights of {upload.name}.",

@@ -55,3 +55,17 @@ def assert_ruff_clean(script, tmp_path) -> None:
                                "--line-length", "100", str(path)],
                               capture_output=True, text=True)  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def session_checks(session, steps: int, every: int, keys: tuple[str, ...]) -> dict[int, tuple]:
+    """A fresh session's values of `keys` at step 0 and every `every` steps up to `steps`
+    (its checks, when a chunk is `every` steps); it must not pause itself, since the
+    script trains on."""
+    found = {}
+    while True:
+        found[session.step_count] = tuple(session.latest.values[k] for k in keys)
+        if session.step_count >= steps:
+            break
+        session.train_steps(every)
+    assert session.halted is None, session.halted
+    return found

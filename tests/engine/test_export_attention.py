@@ -5,7 +5,7 @@ for bit (float32, the same ops on one thread), for every task and positional enc
 import re
 
 import pytest
-from export_cases import assert_ruff_clean, on_cpu, run_script
+from export_cases import assert_ruff_clean, on_cpu, run_script, session_checks
 
 from dlviz.attention.session import AttentionConfig, AttentionSession
 from dlviz.export import Exported
@@ -25,18 +25,6 @@ CASES = [
 ]  # fmt: skip
 
 
-def session_checks(config: AttentionConfig, steps: int) -> dict[int, tuple[float, float]]:
-    """The live session's (loss, accuracy) at each check, EVERY steps apart."""
-    session = AttentionSession(config.replace(pace=str(EVERY)))  # a check after every chunk
-    found = {}
-    while True:
-        found[session.step_count] = (session.latest.values["loss"],
-                                     session.latest.values["accuracy"])  # fmt: skip
-        if session.step_count >= steps:
-            return found
-        session.train_steps(EVERY)
-
-
 @on_cpu
 @pytest.mark.parametrize("config", CASES)
 def test_attention_script_prints_the_sessions_losses_exactly(config, tmp_path):
@@ -46,7 +34,9 @@ def test_attention_script_prints_the_sessions_losses_exactly(config, tmp_path):
     printed = {int(m[1]): (float(m[2]), float(m[3])) for m in
                re.finditer(r"^step (\d+) loss (\S+) accuracy (\S+)$", out, flags=re.M)}  # fmt: skip
     assert sorted(printed) == list(range(0, STEPS + 1, EVERY))
-    assert printed == session_checks(config, STEPS)  # float32, the same ops: bit for bit
+    session = AttentionSession(config.replace(pace=str(EVERY)))  # a check after every chunk
+    expected = session_checks(session, STEPS, EVERY, ("loss", "accuracy"))
+    assert printed == expected  # float32, the same ops: bit for bit
 
 
 def test_attention_scripts_pass_ruff(tmp_path):

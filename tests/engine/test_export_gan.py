@@ -10,7 +10,7 @@ from functools import partial
 
 import numpy as np
 import pytest
-from export_cases import assert_ruff_clean, on_cpu, run_script
+from export_cases import assert_ruff_clean, on_cpu, run_script, session_checks
 
 from dlviz.export.gan import CHECK_EVERY as PLANE_EVERY
 from dlviz.export.gan import gan_script
@@ -75,19 +75,7 @@ def printed_losses(out: str) -> dict[int, tuple[float, float]]:
             for m in re.finditer(r"^step (\d+) D (\S+) G (\S+)$", out, flags=re.M)}  # fmt: skip
 
 
-def session_losses(kind, config, steps: int, every: int) -> dict[int, tuple[float, float]]:
-    """A new session's (D, G) losses at step 0 and every `every` steps up to `steps`; it
-    must not pause itself (the script plays on)."""
-    session = kind(config)
-    found = {}
-    while True:
-        values = session.latest.values
-        found[session.step_count] = (values["d_loss"], values["g_loss"])
-        if session.step_count >= steps:
-            break
-        session.train_steps(every)
-    assert session.halted is None
-    return found
+RECORDED = ("d_loss", "g_loss")  # what the scripts print
 
 
 def imports_dlviz(text: str) -> bool:
@@ -114,7 +102,8 @@ def test_plane_script_prints_the_sessions_losses(config, tmp_path):
     assert not imports_dlviz(text)
     steps = 2 * PLANE_EVERY
     # pace 5: a check after every 5 iterations, so the session is checked where the script is
-    session = partial(session_losses, GanSession, config.replace(pace="5"), steps, PLANE_EVERY)
+    session = partial(session_checks, GanSession(config.replace(pace="5")), steps,
+                      PLANE_EVERY, RECORDED)  # fmt: skip
     printed, expected = run_beside(text, tmp_path, steps, session)
     assert sorted(printed) == [0, PLANE_EVERY, steps]
     assert printed[steps] != printed[0]  # the game moved: the comparison is of training
@@ -126,7 +115,8 @@ def test_plane_script_prints_the_sessions_losses(config, tmp_path):
 def test_digits_script_prints_the_sessions_losses(config, tmp_path):
     text = digits_gan_script(config)
     assert not imports_dlviz(text)
-    session = partial(session_losses, DigitsGanSession, config, DIGITS_EVERY, DIGITS_EVERY)
+    session = partial(session_checks, DigitsGanSession(config), DIGITS_EVERY, DIGITS_EVERY,
+                      RECORDED)  # fmt: skip
     printed, expected = run_beside(text, tmp_path, DIGITS_EVERY, session)
     assert sorted(printed) == [0, DIGITS_EVERY]
     assert printed[DIGITS_EVERY] != printed[0]

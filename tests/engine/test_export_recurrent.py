@@ -6,7 +6,14 @@ score for every task, cell, depth and direction, and the cell race's loss per ce
 import re
 
 import pytest
-from export_cases import assert_ruff_clean, on_cpu, printed_races, race_checks, run_script
+from export_cases import (
+    assert_ruff_clean,
+    on_cpu,
+    printed_races,
+    race_checks,
+    run_script,
+    session_checks,
+)
 
 from dlviz.export import Exported
 from dlviz.export.recurrent import cell_race_script, recurrent_script
@@ -39,18 +46,6 @@ def no_dlviz_import(text: str) -> bool:
     return not re.search(r"^\s*(import|from)\s+dlviz", text, flags=re.M)
 
 
-def session_checks(config: RecurrentConfig, steps: int) -> dict[int, tuple[float, float]]:
-    """The live session's (loss, score) at each check, EVERY steps apart."""
-    session = RecurrentSession(config.replace(pace=str(EVERY)))  # a check after every chunk
-    found = {}
-    while True:
-        found[session.step_count] = (session.latest.values["loss"],
-                                     session.latest.values["score"])  # fmt: skip
-        if session.step_count >= steps:
-            return found
-        session.train_steps(EVERY)
-
-
 @on_cpu
 @pytest.mark.parametrize("config", CASES)
 def test_recurrent_script_prints_the_sessions_losses_exactly(config, tmp_path):
@@ -60,7 +55,9 @@ def test_recurrent_script_prints_the_sessions_losses_exactly(config, tmp_path):
     printed = {int(m[1]): (float(m[2]), float(m[3])) for m in
                re.finditer(r"^step (\d+) loss (\S+) score (\S+)$", out, flags=re.M)}  # fmt: skip
     assert sorted(printed) == list(range(0, STEPS + 1, EVERY))
-    assert printed == session_checks(config, STEPS)  # float32, the same ops: bit for bit
+    session = RecurrentSession(config.replace(pace=str(EVERY)))  # a check after every chunk
+    expected = session_checks(session, STEPS, EVERY, ("loss", "score"))
+    assert printed == expected  # float32, the same ops: bit for bit
 
 
 @on_cpu

@@ -29,6 +29,7 @@ from dlviz.training import (
     RobustConfig,
     RobustSession,
 )
+from dlviz.weights import named_tensors
 
 SESSIONS = [
     (PlaygroundSession, PlaygroundConfig()),  # the fused SGD step
@@ -48,17 +49,6 @@ SESSIONS = [
     (XorSession, XorConfig()),
 ]
 IDS = [f"{cls.__name__}-{i}" for i, (cls, _) in enumerate(SESSIONS)]
-
-
-def tensors(session) -> dict[str, torch.Tensor]:
-    """Every parameter and buffer of the session's modules, by a name."""
-    found = {}
-    for name, value in vars(session).items():
-        parts = value if isinstance(value, list) else [value]
-        for i, part in enumerate(parts):
-            if isinstance(part, torch.nn.Module):
-                found |= {f"{name}.{i}.{k}": v for k, v in part.state_dict().items()}
-    return found
 
 
 def watched(session, ticks: int, steps: int) -> None:
@@ -82,7 +72,7 @@ def test_a_resumed_session_continues_as_if_never_interrupted(cls, config):
     while straight.step_count < back_to:
         watched(straight, 1, 10)
     assert straight.step_count == back_to
-    before, after = tensors(interrupted), tensors(straight)
+    before, after = named_tensors(interrupted), named_tensors(straight)
     assert before.keys() == after.keys()
     assert all(torch.equal(before[k], after[k]) for k in before)  # bit-identical weights
     watched(interrupted, 3, 10)
