@@ -51,8 +51,8 @@ def readouts(snap: AutoencoderSnapshot) -> list[tuple[str, str]]:
     β·KL) and its mean squared pixel error; the KL term itself is on the loss chart."""
     ae, vae = snap.views
     return [
-        ("AE loss", f"{ae.loss:.2f}"),
-        ("VAE loss", f"{vae.loss:.2f}"),
+        ("AE loss", f"{ae.loss:.3g}"),
+        ("VAE loss", f"{vae.loss:.3g}"),
         ("AE pixel error", f"{ae.mse:.4f}"),
         ("VAE pixel error", f"{vae.mse:.4f}"),
     ]
