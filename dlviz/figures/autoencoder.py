@@ -140,11 +140,14 @@ def latent_map(
     """The test digits' codes on the map (view.points (n, 2), map coordinates), coloured by
     class (labels (n,) in 0..9); the decoder grid's extent and, at latent size 2, the square
     [−2, 2]² of N(0, I) as dashed boxes; `picked` (x, y) as a cross. Equal axes. A
-    `pickable` map lies over an invisible fine grid (PICK_CELLS per side over the extent),
+    `pickable` map lies over an invisible fine grid (PICK_POINTS per side over the extent),
     so that a click anywhere in the box reports a point, not only a click on a digit."""
     points = np.asarray(view.points, np.float64)
     labels = np.asarray(labels)
-    traces = [_pick_layer(view.extent)] if pickable and np.isfinite(view.extent).all() else []
+    traces = []
+    if pickable and np.isfinite(view.extent).all():
+        hover = "click: decode (%{x:.2f}, %{y:.2f})<extra></extra>"
+        traces.append(style.click_grid(view.extent, PICK_POINTS, hover))
     traces += _class_traces(points, labels, latent)
     if picked is not None and np.isfinite(picked).all():
         traces.append({"type": "scatter", "mode": "markers", "name": "picked",
@@ -168,16 +171,7 @@ def latent_map(
     return go.Figure(traces, layout)
 
 
-PICK_CELLS = 80  # the invisible grid a pickable map reports clicks on
-
-
-def _pick_layer(extent: tuple[float, float, float, float]) -> dict[str, object]:
-    """An invisible heatmap over the extent (PICK_CELLS × PICK_CELLS) that reports clicks."""
-    x_low, x_high, y_low, y_high = extent
-    return {"type": "heatmap", "z": np.zeros((PICK_CELLS, PICK_CELLS), np.float32),
-            "x": np.linspace(x_low, x_high, PICK_CELLS), "y": np.linspace(y_low, y_high,
-            PICK_CELLS), "opacity": 0, "showscale": False, "hoverinfo": "none",
-            "showlegend": False, "name": "pick"}  # fmt: skip
+PICK_POINTS = 61  # the invisible grid (per side) a pickable map reports clicks on
 
 
 def _coordinate_labels(low: float, high: float, n: int) -> list[str]:

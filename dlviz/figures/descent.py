@@ -134,11 +134,7 @@ def contour_map(
                          "<extra></extra>",
     }]  # fmt: skip
     if clickable:
-        gx, gy = np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41))
-        traces.append({"type": "scatter", "mode": "markers", "x": style.finite32(gx.ravel()),
-                       "y": style.finite32(gy.ravel()), "showlegend": False,
-                       "marker": {"size": 9, "opacity": 0.0}, "name": "start here",
-                       "hovertemplate": f"click: start at ({_XY}){_NO_BOX}"})  # fmt: skip
+        traces.append(style.click_grid((x0, x1, y0, y1), 41, f"click: start at ({_XY}){_NO_BOX}"))
     traces += _path_traces(paths, labels, current)
     if minima:
         mx, my = zip(*minima)

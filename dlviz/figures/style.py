@@ -211,3 +211,13 @@ def small_colorbar(tickvals: list[float] | None = None) -> dict[str, object]:
     if tickvals is not None:
         bar["tickvals"] = tickvals
     return bar
+
+
+def click_grid(box: tuple[float, float, float, float], n: int, hover: str) -> dict[str, object]:
+    """An invisible n × n grid of scatter points over box (x0, x1, y0, y1): on a clickable
+    live chart, a click anywhere in the box lands on one of them and reports its position.
+    `hover` is its hover template (e.g. "click: start at (%{x:.3g}, %{y:.3g})")."""
+    gx, gy = np.meshgrid(np.linspace(box[0], box[1], n), np.linspace(box[2], box[3], n))
+    return {"type": "scatter", "mode": "markers", "x": finite32(gx.ravel()),
+            "y": finite32(gy.ravel()), "showlegend": False, "name": "click here",
+            "marker": {"size": 9, "opacity": 0.0}, "hovertemplate": hover}  # fmt: skip

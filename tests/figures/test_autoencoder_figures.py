@@ -278,3 +278,15 @@ def test_anomaly_view_draws_the_originals_it_is_given_and_survives_nan(snaps):
     assert (pixels[:8, :, 0] == 0).all() and (pixels[9:, :8, 0] != 0).any()
     spoilt = snaps["nan"]
     assert_finite(wire(fa.anomaly_view(spoilt, spoilt.views[1])))
+
+
+def test_a_pickable_map_lies_over_an_invisible_grid_of_the_extent(snaps):
+    snap = snaps["snap"]
+    view = snap.views[1]
+    plain = wire(fa.latent_map(view, snap.labels, 2))
+    assert "click here" not in [t.get("name") for t in plain["data"]]
+    grid = wire(fa.latent_map(view, snap.labels, 2, pickable=True))["data"][0]
+    assert grid["name"] == "click here" and grid["marker"]["opacity"] == 0.0
+    x, y = array(grid["x"]), array(grid["y"])
+    assert len(x) == fa.PICK_POINTS**2
+    np.testing.assert_allclose([x.min(), x.max(), y.min(), y.max()], view.extent, rtol=1e-5)
